@@ -1,0 +1,29 @@
+/** The daemon's configuration, as `berth daemon` flags (named after dockerd's) give it. */
+export interface EngineConfig {
+  /** Listen addresses, dockerd style: `unix:///run/berth/berth.sock`, `tcp://127.0.0.1:2375`, `fd://`. */
+  hosts: string[];
+  /** Where images, containers and the database live (dockerd --data-root). */
+  dataRoot: string;
+  /** Where the pid file, lock and runtime state live (dockerd --exec-root). */
+  execRoot: string;
+  /** Verbose logging (dockerd --debug). */
+  debug: boolean;
+  /** TLS for tcp listeners (dockerd --tls / --tlsverify and the files). */
+  tls?: { cert: string; key: string; ca?: string; verify: boolean };
+  /** Allows a tcp listener without TLS; even then only on loopback. */
+  insecureTcp: boolean;
+  /** Labels shown by `info` (dockerd --label). */
+  labels: string[];
+}
+
+/** The defaults of `berth daemon` with no flags. */
+export function defaultConfig(): EngineConfig {
+  return {
+    hosts: ['unix:///run/berth/berth.sock'],
+    dataRoot: '/var/lib/berth',
+    execRoot: '/run/berth',
+    debug: false,
+    insecureTcp: false,
+    labels: [],
+  };
+}
