@@ -1,4 +1,4 @@
-import { createActor } from 'xstate';
+import { createActor, createMachine } from 'xstate';
 import type { AnyActorRef } from 'xstate';
 import { asBerthError, cancelled, type ErrorKind } from '../../protocol/errdefs.js';
 import type { Clock } from './clock.js';
@@ -15,6 +15,16 @@ export interface JobResult {
   message?: string;
   ms: number;
 }
+
+/**
+ * The parent of every job actor. A job's end is relayed to its parent as `xstate.done.actor.<id>` or
+ * `xstate.error.actor.<id>`; a machine that does not take an error event fails with it, so the host
+ * takes both (the caller already heard of the result through its own subscription).
+ */
+export const jobsHost = createMachine({
+  id: 'jobs',
+  on: { 'xstate.done.actor.*': {}, 'xstate.error.actor.*': {} },
+});
 
 /** What the runner needs from the engine. */
 export interface JobRunnerOptions {
