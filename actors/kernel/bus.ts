@@ -15,6 +15,8 @@ export interface Topics {
 export interface ResourceEvent {
   id: string;
   attributes: Record<string, string>;
+  /** The full Docker action when it says more than the topic, e.g. `exec_start: sh -c true`. */
+  action?: string;
 }
 
 /** A topic name. */

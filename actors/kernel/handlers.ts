@@ -6,7 +6,7 @@ export class Handlers {
   private readonly defs = new Map<string, JobDef>();
 
   /** Registers a job; a second registration of the same name is refused. */
-  register(def: JobDef<string, never, unknown> | JobDef): this {
+  register(def: JobDef<string, never> | JobDef): this {
     if (this.defs.has(def.name)) throw conflict(`register job ${def.name}: a handler with that name already exists`);
     this.defs.set(def.name, def as JobDef);
     return this;

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { ActorLogic, ActorSystem, ActorSystemInfo, AnyEventObject, Snapshot } from 'xstate';
+import type { AnyActorLogic, OutputFrom } from 'xstate';
 
 /**
  * The typed catalogue of jobs: job name → its arguments and output. Each job file adds its own entry
@@ -43,27 +43,25 @@ export interface JobInput<Args, Ctx = unknown> extends JobStreams {
   ctx: Ctx;
 }
 
-/** The actor logic of a job: any xstate logic whose input is a JobInput and whose output is the result. */
-export type JobLogic<Args = unknown, Output = unknown> = ActorLogic<
-  Snapshot<Output>,
-  AnyEventObject,
-  JobInput<Args>,
-  ActorSystem<ActorSystemInfo>,
-  AnyEventObject
->;
+/**
+ * The actor logic of a job: any xstate logic (a machine, fromPromise, …) whose input is a JobInput
+ * and whose output is the job's result. xstate's logic types are invariant in their snapshot, so the
+ * stored type is the loose one and `defineJob` checks the output against the catalogue.
+ */
+export type JobLogic = AnyActorLogic;
 
 /** A job definition: its name, its logic, and how its arguments read in a `+job name(args)` log line. */
-export interface JobDef<N extends string = string, Args = unknown, Output = unknown> {
+export interface JobDef<N extends string = string, Args = unknown> {
   name: N;
-  logic: JobLogic<Args, Output>;
+  logic: JobLogic;
   describe?: (args: Args) => string;
 }
 
 /** Builds a typed job definition for a name in the `Jobs` catalogue. */
-export function defineJob<N extends JobName>(
+export function defineJob<N extends JobName, L extends AnyActorLogic>(
   name: N,
-  logic: JobLogic<JobArgs<N>, JobOutput<N>>,
+  logic: L & (OutputFrom<L> extends JobOutput<N> ? unknown : { outputMismatch: JobOutput<N> }),
   describe?: (args: JobArgs<N>) => string,
-): JobDef<N, JobArgs<N>, JobOutput<N>> {
+): JobDef<N, JobArgs<N>> {
   return describe ? { name, logic, describe } : { name, logic };
 }

@@ -9,6 +9,8 @@ import type { Logger } from './log.js';
 /** How a job ended, for observers such as the actor stream. */
 export interface JobResult {
   id: string;
+  /** The job actor's session id, as the actor stream names actors. */
+  actorId: string;
   name: string;
   ok: boolean;
   kind?: ErrorKind;
@@ -28,8 +30,11 @@ export const jobsHost = createMachine({
 
 /** What the runner needs from the engine. */
 export interface JobRunnerOptions {
-  /** The actor jobs are spawned under (they join its system, so inspection and ask() see them). */
-  host: AnyActorRef;
+  /**
+   * The actor jobs are spawned under (they join its system, so inspection and ask() see them); a
+   * function, because a supervisor may have restarted the host since the last job.
+   */
+  host: () => AnyActorRef;
   /** Handed to every job as `input.ctx`. */
   ctx: unknown;
   log: Logger;
@@ -57,7 +62,7 @@ export class JobRunner {
     const id = `${name}#${++this.seq}`;
     const label = `${name}(${def.describe ? def.describe(args as never) : ''})`;
     const started = this.opts.clock.now();
-    const actor = createActor(def.logic, { parent: this.opts.host, id, input: { name, args, ctx: this.opts.ctx, ...streams } });
+    const actor = createActor(def.logic, { parent: this.opts.host(), id, input: { name, args, ctx: this.opts.ctx, ...streams } });
     this.running.add(id);
     this.opts.log.info(`+job ${label}`);
     return new Promise<JobOutput<N>>((resolve, reject) => {
@@ -66,7 +71,7 @@ export class JobRunner {
         const ms = this.opts.clock.now() - started;
         const e = err === undefined ? undefined : asBerthError(err, `job ${name}`);
         this.opts.log.info(`-job ${label} = ${e ? `ERR ${e.kind}` : 'OK'}`, e ? { error: e.message } : undefined);
-        this.opts.onFinish?.({ id, name, ok: !e, ...(e && { kind: e.kind, message: e.message }), ms });
+        this.opts.onFinish?.({ id, actorId: actor.sessionId, name, ok: !e, ...(e && { kind: e.kind, message: e.message }), ms });
         if (!this.running.size) this.wakeIdle();
         if (e) reject(e);
         else resolve(actor.getSnapshot().output as JobOutput<N>);
@@ -81,6 +86,13 @@ export class JobRunner {
   /** How many jobs are running. */
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /** How many jobs of one name are running. */
+  count(name: string): number {
+    let n = 0;
+    for (const id of this.running) if (id.startsWith(`${name}#`)) n++;
+    return n;
   }
 
   /** Resolves once no job is running. */

@@ -6,10 +6,11 @@
 
 /** One actor in a tree snapshot. */
 export interface ActorNode {
+  /** Unique for the daemon's lifetime (xstate's session id). */
   id: string;
+  /** The actor's name: a job (`system.version#3`), a service (`events`), a supervisor (`engine`). */
+  name: string;
   parent: string | null;
-  /** The logic's name: a job name (`system.version`), a service (`events`) or a machine id. */
-  logic: string;
   /** The state value of a machine, when it has one. */
   state?: unknown;
   status: 'active' | 'done' | 'error' | 'stopped';
@@ -23,7 +24,7 @@ interface Base {
 /** What the stream carries. */
 export type ActorStreamMessage =
   | (Base & { type: 'snapshot'; actors: ActorNode[] })
-  | (Base & { type: 'actor.spawned'; id: string; parent: string | null; logic: string })
+  | (Base & { type: 'actor.spawned'; id: string; name: string; parent: string | null })
   | (Base & { type: 'actor.stopped'; id: string; status: 'done' | 'error' | 'stopped' })
   | (Base & { type: 'event'; id: string; source: string | null; event: string })
   | (Base & { type: 'state'; id: string; state: unknown })

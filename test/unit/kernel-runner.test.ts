@@ -24,7 +24,7 @@ function setupRunner() {
     .register({ name: 'test.double', logic: fromPromise(async ({ input }: { input: { args: { n: number } } }) => input.args.n * 2), describe: (a: { n: number }) => String(a.n) } as never)
     .register({ name: 'test.missing', logic: fromPromise(async ({ input }: { input: { args: { what: string } } }) => { throw notFound(`No such thing: ${input.args.what}`); }) } as never)
     .register({ name: 'test.crash', logic: createMachine({ entry: () => { throw new TypeError('undefined is not a function'); } }) } as never);
-  const runner = new JobRunner(handlers, { host, ctx: {}, log, clock: new SimulatedClock(), onFinish: (r) => results.push(r) });
+  const runner = new JobRunner(handlers, { host: () => host, ctx: {}, log, clock: new SimulatedClock(), onFinish: (r) => results.push(r) });
   return { runner, log, results, host };
 }
 
