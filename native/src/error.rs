@@ -18,6 +18,8 @@ pub struct SysError {
     pub path: Option<String>,
     /// The positive errno the kernel returned.
     pub errno: i32,
+    /// Why, when the errno alone would mislead (e.g. which limit an E2BIG broke); shown after the path.
+    pub detail: Option<String>,
 }
 
 /// Kernel-provided data that did not have the shape we expect (a file without a needed field).
@@ -28,15 +30,38 @@ pub struct DataError {
     pub detail: String,
 }
 
+/// An argument refused before any syscall (a bad cgroup path, a limit out of range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError {
+    pub operation: String,
+    /// The argument's JS name, e.g. "path" or "resources.blkioWeight".
+    pub name: String,
+    pub detail: String,
+}
+
 /// Every error a native export can raise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NativeError {
     Sys(SysError),
     Data(DataError),
+    Arg(ArgError),
 }
 
 /// The `code` JS sees on a [`DataError`]; Node's own non-syscall codes use the ERR_ prefix too.
 pub const DATA_ERROR_CODE: &str = "ERR_BERTH_KERNEL_DATA";
+/// The `code` JS sees on an [`ArgError`]: the one Node itself uses for a bad argument value.
+pub const ARG_ERROR_CODE: &str = "ERR_INVALID_ARG_VALUE";
+
+impl ArgError {
+    /// An argument error whose operation is filled in later by [`NativeError::during`].
+    pub fn new(name: &str, detail: impl Into<String>) -> Self {
+        ArgError {
+            operation: String::new(),
+            name: name.into(),
+            detail: detail.into(),
+        }
+    }
+}
 
 impl SysError {
     /// Wraps an `io::Error` from `syscall`; errors without an errno (bad UTF-8) count as EINVAL.
@@ -46,7 +71,31 @@ impl SysError {
             syscall,
             path: path.map(str::to_owned),
             errno: err.raw_os_error().unwrap_or(libc::EINVAL),
+            detail: None,
         }
+    }
+
+    /// An error with a known errno, e.g. one berth raises itself before the kernel would.
+    pub fn with_errno(syscall: &'static str, path: Option<&str>, errno: i32) -> Self {
+        SysError {
+            operation: String::new(),
+            syscall,
+            path: path.map(str::to_owned),
+            errno,
+            detail: None,
+        }
+    }
+
+    /// Names the object when the syscall had none of its own (an fd-based call).
+    pub fn or_path(mut self, path: &str) -> Self {
+        self.path.get_or_insert_with(|| path.to_owned());
+        self
+    }
+
+    /// Adds the explanation shown after the path.
+    pub fn explained(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 
     /// Captures errno right after a libc call returned failure.
@@ -72,6 +121,10 @@ impl NativeError {
                 operation: operation.into(),
                 ..e
             }),
+            NativeError::Arg(e) => NativeError::Arg(ArgError {
+                operation: operation.into(),
+                ..e
+            }),
         }
     }
 
@@ -80,6 +133,7 @@ impl NativeError {
         match self {
             NativeError::Sys(e) => e.code(),
             NativeError::Data(_) => DATA_ERROR_CODE,
+            NativeError::Arg(_) => ARG_ERROR_CODE,
         }
     }
 }
@@ -93,6 +147,12 @@ impl From<SysError> for NativeError {
 impl From<DataError> for NativeError {
     fn from(e: DataError) -> Self {
         NativeError::Data(e)
+    }
+}
+
+impl From<ArgError> for NativeError {
+    fn from(e: ArgError) -> Self {
+        NativeError::Arg(e)
     }
 }
 
@@ -116,8 +176,11 @@ impl fmt::Display for SysError {
             desc,
             self.syscall
         )?;
-        match &self.path {
-            Some(path) => write!(f, " '{path}'"),
+        if let Some(path) = &self.path {
+            write!(f, " '{path}'")?;
+        }
+        match &self.detail {
+            Some(detail) => write!(f, " ({detail})"),
             None => Ok(()),
         }
     }
@@ -135,11 +198,18 @@ impl fmt::Display for DataError {
     }
 }
 
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}invalid {}: {}", operation_prefix(&self.operation), self.name, self.detail)
+    }
+}
+
 impl fmt::Display for NativeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NativeError::Sys(e) => e.fmt(f),
             NativeError::Data(e) => e.fmt(f),
+            NativeError::Arg(e) => e.fmt(f),
         }
     }
 }
@@ -163,6 +233,31 @@ mod tests {
             e.to_string(),
             "kernel probe failed: ENOENT: no such file or directory, open '/proc/self/mountinfo'"
         );
+    }
+
+    #[test]
+    fn sys_error_detail_follows_the_path() {
+        let e = NativeError::from(SysError::with_errno("mount", Some("/m"), libc::E2BIG).explained("5000 bytes"))
+            .during("overlay mount on '/m'");
+        assert_eq!(
+            e.to_string(),
+            "overlay mount on '/m' failed: E2BIG: argument list too long, mount '/m' (5000 bytes)"
+        );
+    }
+
+    #[test]
+    fn or_path_keeps_an_existing_path() {
+        let e = SysError::with_errno("fsconfig", Some("/lower"), libc::ENOENT).or_path("/target");
+        assert_eq!(e.path.as_deref(), Some("/lower"));
+        let e = SysError::with_errno("fsmount", None, libc::EBUSY).or_path("/target");
+        assert_eq!(e.path.as_deref(), Some("/target"));
+    }
+
+    #[test]
+    fn arg_error_names_the_argument() {
+        let e = NativeError::from(ArgError::new("path", "must be relative")).during("cgroup create");
+        assert_eq!(e.code(), ARG_ERROR_CODE);
+        assert_eq!(e.to_string(), "cgroup create failed: invalid path: must be relative");
     }
 
     #[test]

@@ -27,6 +27,8 @@ fn build_and_throw(env: &Env, err: &NativeError) -> napi::Result<()> {
             }
         }
         NativeError::Data(e) => obj.set("path", e.path.as_str())?,
+        // Node's own ERR_INVALID_ARG_VALUE errors carry only code and message.
+        NativeError::Arg(_) => {}
     }
     env.throw(obj)
 }

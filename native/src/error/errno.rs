@@ -44,6 +44,7 @@ const TABLE: &[(i32, &str, &str)] = &[
     (libc::ENETUNREACH, "ENETUNREACH", "network is unreachable"),
     (libc::ECONNREFUSED, "ECONNREFUSED", "connection refused"),
     (libc::ETIMEDOUT, "ETIMEDOUT", "connection timed out"),
+    (libc::ESTALE, "ESTALE", "stale file handle"),
 ];
 
 fn lookup(errno: i32) -> Option<&'static (i32, &'static str, &'static str)> {
