@@ -1,8 +1,9 @@
 //! berth-native: the kernel layer of berth, loaded into Node as a napi addon.
-//! Logic modules (probe, kernel, error) know nothing of napi; `exports` is the only JS surface.
+//! Logic modules (probe, kernel, mount, files, cgroup, error) know nothing of napi; `exports` is the only JS surface.
 
 pub mod error;
 pub mod exports;
 pub mod js_error;
 pub mod kernel;
+pub mod mount;
 pub mod probe;
