@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod exports;
+pub mod files;
 pub mod js_error;
 pub mod kernel;
 pub mod mount;
