@@ -119,6 +119,7 @@ function running(config: EngineConfig, p: Parts): Engine {
     { id: 'serveapi', logic: serveApi, input: { listeners: p.listeners, api, tracker, drainMs: p.drainMs }, restart: 'permanent', shutdownMs: p.drainMs + 1000 },
   ];
   const actor = createActor(supervisor, {
+    id: 'engine',
     systemId: 'engine',
     clock,
     inspect: stream.inspect,

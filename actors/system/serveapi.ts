@@ -58,11 +58,11 @@ export const serveApi = setup({
   initial: 'serving',
   states: {
     serving: {
-      invoke: { src: 'serve', input: ({ context }) => context },
+      invoke: { id: 'server', src: 'serve', input: ({ context }) => context },
       on: { 'supervisor.shutdown': 'draining' },
     },
     draining: {
-      invoke: { src: 'drain', input: ({ context }) => context, onDone: 'stopped', onError: 'stopped' },
+      invoke: { id: 'drain', src: 'drain', input: ({ context }) => context, onDone: 'stopped', onError: 'stopped' },
     },
     stopped: { type: 'final' },
   },
