@@ -1,6 +1,7 @@
 //! berth-native: the kernel layer of berth, loaded into Node as a napi addon.
 //! Logic modules (probe, kernel, mount, files, cgroup, error) know nothing of napi; `exports` is the only JS surface.
 
+pub mod cgroup;
 pub mod error;
 pub mod exports;
 pub mod files;

@@ -1,7 +1,7 @@
 //! The kernel probe: one snapshot of what this host offers a container engine.
 
 pub mod cgroup;
-mod mountinfo;
+pub mod mountinfo;
 pub mod text;
 
 use crate::error::{DataError, NativeError, SysError};

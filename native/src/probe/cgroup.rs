@@ -48,7 +48,7 @@ pub struct CgroupInfo {
 }
 
 /// Mounts still visible: a later mount on the same point hides the earlier one.
-fn visible(mounts: &[Mount]) -> Vec<&Mount> {
+pub fn visible(mounts: &[Mount]) -> Vec<&Mount> {
     let last: HashMap<&str, usize> = mounts
         .iter()
         .enumerate()
