@@ -1,0 +1,61 @@
+/**
+ * A comparable picture of a directory tree for layer tests: one line per path with type, mode,
+ * owner, content hash or link target, device numbers, mtime (whole seconds), xattrs and hardlink
+ * group. Two trees are equal for a test when their pictures are.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+import type { FileOps } from '../../drivers/graph/fileops.js';
+import { devNumbers, readdirSorted } from '../../drivers/graph/tree.js';
+
+/** What to leave out of a picture. */
+export interface PictureOptions {
+  mtimes?: boolean;
+  owners?: boolean;
+}
+
+async function describe(ops: FileOps | null, abs: string, links: Map<string, string>, rel: string, opt: PictureOptions): Promise<string> {
+  const st = await fsp.lstat(abs);
+  const parts: string[] = [];
+  if (st.isFile()) parts.push('file', createHash('sha256').update(await fsp.readFile(abs)).digest('hex').slice(0, 12));
+  else if (st.isDirectory()) parts.push('dir');
+  else if (st.isSymbolicLink()) parts.push('symlink', `-> ${await fsp.readlink(abs)}`);
+  else if (st.isFIFO()) parts.push('fifo');
+  else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    const { major, minor } = devNumbers(st.rdev);
+    parts.push(st.isCharacterDevice() ? 'char' : 'block', `${major},${minor}`);
+  } else parts.push('other');
+  if (!st.isSymbolicLink()) parts.push((st.mode & 0o7777).toString(8).padStart(4, '0'));
+  if (opt.owners !== false) parts.push(`${st.uid}:${st.gid}`);
+  if (opt.mtimes !== false && !st.isSymbolicLink()) parts.push(`t${Math.floor(st.mtimeMs / 1000)}`);
+  if (!st.isDirectory() && st.nlink > 1) {
+    const key = `${st.dev}:${st.ino}`;
+    if (!links.has(key)) links.set(key, rel);
+    parts.push(`link=${links.get(key)}`);
+  }
+  for (const [name, value] of ops ? await ops.lgetxattrs(abs) : []) {
+    if (!/^(trusted|user)\.overlay\./.test(name)) parts.push(`${name}=${value.toString('hex')}`);
+  }
+  return parts.join(' ');
+}
+
+/** The picture of the tree under `root` (the root itself as "."), keyed by relative path. */
+export async function picture(root: string, ops: FileOps | null = null, opt: PictureOptions = {}): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const links = new Map<string, string>();
+  const walk = async (rel: string): Promise<void> => {
+    const abs = rel ? path.join(root, rel) : root;
+    out[rel || '.'] = await describe(ops, abs, links, rel, opt);
+    if (!(await fsp.lstat(abs)).isDirectory()) return;
+    for (const name of await readdirSorted(abs)) await walk(rel ? `${rel}/${name}` : name);
+  };
+  await walk('');
+  return out;
+}
+
+/** The relative paths in a tree, sorted (directories included, root left out). */
+export async function listTree(root: string): Promise<string[]> {
+  return Object.keys(await picture(root, null, { mtimes: false })).filter((p) => p !== '.');
+}
