@@ -229,7 +229,9 @@ impl Resources {
             cpuset_mems: text(d.cpuset_mems),
             pids_limit: d.pids_limit,
             blkio_weight: match blkio {
-                Some(w) => Some(u16::try_from(w).map_err(|_| ArgError::new("resources.blkioWeight", "must be 10 to 1000"))?),
+                Some(w) => {
+                    Some(u16::try_from(w).map_err(|_| ArgError::new("resources.blkioWeight", "must be 10 to 1000"))?)
+                }
                 None => None,
             },
         };

@@ -200,7 +200,13 @@ impl fmt::Display for DataError {
 
 impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}invalid {}: {}", operation_prefix(&self.operation), self.name, self.detail)
+        write!(
+            f,
+            "{}invalid {}: {}",
+            operation_prefix(&self.operation),
+            self.name,
+            self.detail
+        )
     }
 }
 

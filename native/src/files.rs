@@ -61,7 +61,10 @@ impl NodeKind {
             "char" => Ok(NodeKind::Char),
             "block" => Ok(NodeKind::Block),
             "fifo" => Ok(NodeKind::Fifo),
-            other => Err(ArgError::new("type", format!("'{other}' is not one of char, block, fifo"))),
+            other => Err(ArgError::new(
+                "type",
+                format!("'{other}' is not one of char, block, fifo"),
+            )),
         }
     }
 
@@ -95,7 +98,8 @@ pub fn mknod(sys: &dyn FileSys, path: &str, spec: NodeSpec) -> Result<(), Native
         NodeKind::Fifo => 0,
         _ => libc::makedev(spec.major, spec.minor),
     };
-    sys.mknod(path, spec.kind.type_bits() | spec.mode, dev).map_err(during)?;
+    sys.mknod(path, spec.kind.type_bits() | spec.mode, dev)
+        .map_err(during)?;
     chmod_nofollow(sys, path, spec.mode).map_err(during)
 }
 

@@ -89,7 +89,8 @@ pub fn unmount(sys: &dyn MountSys, target: &str, detach: bool) -> Result<(), Nat
 /// Binds `source` on `target`. A read-only bind is made read-only right after the bind; if that
 /// step fails the bind is detached again, so no writable bind is left behind.
 pub fn bind_mount(sys: &dyn MountSys, source: &str, target: &str, opts: BindOptions) -> Result<(), NativeError> {
-    bind(sys, source, target, opts).map_err(|e| NativeError::from(e).during(&format!("bind mount of '{source}' on '{target}'")))
+    bind(sys, source, target, opts)
+        .map_err(|e| NativeError::from(e).during(&format!("bind mount of '{source}' on '{target}'")))
 }
 
 fn bind(sys: &dyn MountSys, source: &str, target: &str, opts: BindOptions) -> Result<(), SysError> {

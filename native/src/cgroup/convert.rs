@@ -144,12 +144,24 @@ mod tests {
     fn v1_memsw_grows_first_and_shrinks_last() {
         let names = |w: Vec<(&str, String)>| w.into_iter().map(|(f, v)| format!("{f}={v}")).collect::<Vec<_>>();
         let up = v1_memory_writes(Some(300), Some(400), Some(200)).unwrap();
-        assert_eq!(names(up), ["memory.memsw.limit_in_bytes=400", "memory.limit_in_bytes=300"]);
+        assert_eq!(
+            names(up),
+            ["memory.memsw.limit_in_bytes=400", "memory.limit_in_bytes=300"]
+        );
         let down = v1_memory_writes(Some(50), Some(80), Some(200)).unwrap();
-        assert_eq!(names(down), ["memory.limit_in_bytes=50", "memory.memsw.limit_in_bytes=80"]);
+        assert_eq!(
+            names(down),
+            ["memory.limit_in_bytes=50", "memory.memsw.limit_in_bytes=80"]
+        );
         let unlimited = v1_memory_writes(Some(-1), Some(-1), Some(200)).unwrap();
-        assert_eq!(names(unlimited), ["memory.memsw.limit_in_bytes=-1", "memory.limit_in_bytes=-1"]);
-        assert_eq!(names(v1_memory_writes(Some(5), None, None).unwrap()), ["memory.limit_in_bytes=5"]);
+        assert_eq!(
+            names(unlimited),
+            ["memory.memsw.limit_in_bytes=-1", "memory.limit_in_bytes=-1"]
+        );
+        assert_eq!(
+            names(v1_memory_writes(Some(5), None, None).unwrap()),
+            ["memory.limit_in_bytes=5"]
+        );
         assert!(v1_memory_writes(Some(500), Some(100), None).is_err());
     }
 
@@ -158,7 +170,10 @@ mod tests {
         assert_eq!(v2_cpu_max(None, None, None), None);
         assert_eq!(v2_cpu_max(Some(50_000), None, None).as_deref(), Some("50000"));
         assert_eq!(v2_cpu_max(Some(-1), Some(100_000), None).as_deref(), Some("max 100000"));
-        assert_eq!(v2_cpu_max(None, Some(20_000), Some("30000 100000\n")).as_deref(), Some("30000 20000"));
+        assert_eq!(
+            v2_cpu_max(None, Some(20_000), Some("30000 100000\n")).as_deref(),
+            Some("30000 20000")
+        );
         assert_eq!(v2_cpu_max(None, Some(20_000), None).as_deref(), Some("max 20000"));
     }
 

@@ -55,7 +55,10 @@ pub fn parse_layout(name: &str) -> Result<Layout, ArgError> {
         "v1" => Ok(Layout::V1),
         "hybrid" => Ok(Layout::Hybrid),
         "v2" => Ok(Layout::V2),
-        other => Err(ArgError::new("options.layout", format!("'{other}' is not one of v1, hybrid, v2"))),
+        other => Err(ArgError::new(
+            "options.layout",
+            format!("'{other}' is not one of v1, hybrid, v2"),
+        )),
     }
 }
 
@@ -71,7 +74,10 @@ pub fn from_mounts(mounts: &[Mount], source: &str) -> Result<Setup, NativeError>
     }
     Ok(Setup::V1 {
         hierarchies,
-        unified: found.v2_root.filter(|_| found.layout == Layout::Hybrid).map(PathBuf::from),
+        unified: found
+            .v2_root
+            .filter(|_| found.layout == Layout::Hybrid)
+            .map(PathBuf::from),
         source: source.into(),
     })
 }
@@ -114,7 +120,10 @@ pub fn from_root(fs: &dyn CgroupFs, root: &Path, layout: Layout) -> Result<Setup
         }
     }
     if hierarchies.is_empty() {
-        return Err(no_hierarchy(&show(root), "no <controller> directory (cpu, memory, …) in the root"));
+        return Err(no_hierarchy(
+            &show(root),
+            "no <controller> directory (cpu, memory, …) in the root",
+        ));
     }
     Ok(Setup::V1 {
         hierarchies,
@@ -148,7 +157,12 @@ mod tests {
     #[test]
     fn hybrid_uses_v1_controllers_and_the_unified_tree() {
         let setup = from_mounts(&parse(HYBRID), "/proc/self/mountinfo").unwrap();
-        let Setup::V1 { hierarchies, unified, .. } = setup else { panic!("v1 expected") };
+        let Setup::V1 {
+            hierarchies, unified, ..
+        } = setup
+        else {
+            panic!("v1 expected")
+        };
         assert_eq!(
             hierarchies,
             vec![
@@ -169,7 +183,12 @@ mod tests {
     fn unified_host_is_v2() {
         let text = "30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
         let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
-        assert_eq!(setup, Setup::V2 { root: "/sys/fs/cgroup".into() });
+        assert_eq!(
+            setup,
+            Setup::V2 {
+                root: "/sys/fs/cgroup".into()
+            }
+        );
     }
 
     #[test]

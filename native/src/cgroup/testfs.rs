@@ -33,7 +33,14 @@ pub struct KernelLikeFs {
 }
 
 const V1_FILES: &[(&str, &[(&str, &str)])] = &[
-    ("cpu", &[("cpu.shares", "1024"), ("cpu.cfs_period_us", "100000"), ("cpu.cfs_quota_us", "-1")]),
+    (
+        "cpu",
+        &[
+            ("cpu.shares", "1024"),
+            ("cpu.cfs_period_us", "100000"),
+            ("cpu.cfs_quota_us", "-1"),
+        ],
+    ),
     ("cpuacct", &[("cpuacct.usage", "0")]),
     ("cpuset", &[("cpuset.cpus", ""), ("cpuset.mems", "")]),
     (
@@ -48,7 +55,13 @@ const V1_FILES: &[(&str, &[(&str, &str)])] = &[
     ),
     ("freezer", &[("freezer.state", "THAWED")]),
     ("pids", &[("pids.max", "max"), ("pids.current", "0")]),
-    ("blkio", &[("blkio.weight", "500"), ("blkio.throttle.io_service_bytes_recursive", "Total 0\n")]),
+    (
+        "blkio",
+        &[
+            ("blkio.weight", "500"),
+            ("blkio.throttle.io_service_bytes_recursive", "Total 0\n"),
+        ],
+    ),
 ];
 
 const V2_FILES: &[(&str, &[(&str, &str)])] = &[
@@ -161,7 +174,11 @@ impl KernelLikeFs {
 impl CgroupFs for KernelLikeFs {
     fn read(&self, path: &Path) -> Result<String, SysError> {
         if let Some(queue) = self.reads.borrow_mut().get_mut(path) {
-            return Ok(if queue.len() > 1 { queue.pop_front().unwrap() } else { queue[0].clone() });
+            return Ok(if queue.len() > 1 {
+                queue.pop_front().unwrap()
+            } else {
+                queue[0].clone()
+            });
         }
         self.host.read(path)
     }
@@ -190,7 +207,11 @@ impl CgroupFs for KernelLikeFs {
             self.busy_rmdirs.set(self.busy_rmdirs.get() - 1);
             return busy("scripted");
         }
-        if !fs::read_to_string(path.join("cgroup.procs")).unwrap_or_default().trim().is_empty() {
+        if !fs::read_to_string(path.join("cgroup.procs"))
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+        {
             return busy("has processes");
         }
         // cgroupfs drops its interface files with the directory.

@@ -34,7 +34,12 @@ fn created(res: &Resources) -> (KernelLikeFs, Setup) {
 #[test]
 fn a_test_root_has_one_hierarchy_per_controller_directory() {
     let (fs, setup) = host_with(&["memory", "pids"]);
-    let Setup::V1 { hierarchies, unified, .. } = setup else { panic!("v1 expected") };
+    let Setup::V1 {
+        hierarchies, unified, ..
+    } = setup
+    else {
+        panic!("v1 expected")
+    };
     let mounts: Vec<PathBuf> = hierarchies.iter().map(|h| h.mount.clone()).collect();
     assert_eq!(mounts, vec![fs.path("memory"), fs.path("pids")]);
     assert_eq!(unified, Some(fs.path("unified")));
@@ -70,7 +75,10 @@ fn create_applies_limits_to_v1_files() {
     let (fs, _) = created(&res);
     let file = |h: &str, f: &str| fs.get(&format!("{h}/{C1}/{f}"));
     assert_eq!(file("memory", "memory.limit_in_bytes"), (64u64 << 20).to_string());
-    assert_eq!(file("memory", "memory.memsw.limit_in_bytes"), (128u64 << 20).to_string());
+    assert_eq!(
+        file("memory", "memory.memsw.limit_in_bytes"),
+        (128u64 << 20).to_string()
+    );
     assert_eq!(file("memory", "memory.soft_limit_in_bytes"), (32u64 << 20).to_string());
     assert_eq!(file("cpu", "cpu.shares"), "512");
     assert_eq!(file("cpu", "cpu.cfs_quota_us"), "50000");
@@ -116,7 +124,14 @@ fn a_refused_period_is_written_again_after_the_quota() {
     };
     update(&*manager(&fs, &setup), C1, &res).unwrap();
     let cpu: Vec<String> = fs.written().into_iter().filter(|w| w.starts_with("cpu.cfs")).collect();
-    assert_eq!(cpu, ["cpu.cfs_period_us=10000", "cpu.cfs_quota_us=5000", "cpu.cfs_period_us=10000"]);
+    assert_eq!(
+        cpu,
+        [
+            "cpu.cfs_period_us=10000",
+            "cpu.cfs_quota_us=5000",
+            "cpu.cfs_period_us=10000"
+        ]
+    );
 }
 
 #[test]
@@ -141,7 +156,10 @@ fn a_limit_without_its_hierarchy_names_the_controller() {
     };
     let err = create(&*manager(&fs, &setup), C1, &res).unwrap_err();
     assert_eq!(err.code(), crate::error::DATA_ERROR_CODE);
-    assert!(err.to_string().ends_with("no v1 hierarchy has the pids controller"), "{err}");
+    assert!(
+        err.to_string().ends_with("no v1 hierarchy has the pids controller"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -181,7 +199,10 @@ fn stats_and_oom_kills_come_from_v1_files() {
         &format!("blkio/{C1}/blkio.throttle.io_service_bytes_recursive"),
         "8:0 Read 4096\n8:0 Write 512\n8:0 Total 4608\nTotal 4608\n",
     );
-    fs.put(&format!("memory/{C1}/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+    fs.put(
+        &format!("memory/{C1}/memory.oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+    );
     let m = manager(&fs, &setup);
     assert_eq!(
         stats(&*m, C1).unwrap(),
@@ -195,8 +216,14 @@ fn stats_and_oom_kills_come_from_v1_files() {
         }
     );
     assert_eq!(oom_kill_count(&*m, C1).unwrap(), 2);
-    fs.put(&format!("memory/{C1}/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\n");
-    assert_eq!(oom_kill_count(&*m, C1).unwrap_err().code(), crate::error::DATA_ERROR_CODE);
+    fs.put(
+        &format!("memory/{C1}/memory.oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\n",
+    );
+    assert_eq!(
+        oom_kill_count(&*m, C1).unwrap_err().code(),
+        crate::error::DATA_ERROR_CODE
+    );
 }
 
 #[test]

@@ -28,7 +28,11 @@ fn create_enables_every_controller_down_to_the_parent() {
     let (fs, _) = created(&Resources::default());
     assert_eq!(fs.get("cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
     assert_eq!(fs.get("berth/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
-    assert_eq!(fs.get("berth/c1/cgroup.subtree_control"), "", "the leaf enables nothing");
+    assert_eq!(
+        fs.get("berth/c1/cgroup.subtree_control"),
+        "",
+        "the leaf enables nothing"
+    );
     assert_eq!(fs.get("berth/c1/cgroup.controllers"), "cpuset cpu io memory pids");
 }
 
@@ -39,8 +43,18 @@ fn create_skips_controllers_already_enabled_and_tolerates_refusals() {
     fs.fail_writes("cgroup.subtree_control", libc::EINVAL, 1);
     create(&*manager(&fs, &setup), C1, &Resources::default()).unwrap();
     let written = fs.written();
-    assert_eq!(written[0], "cgroup.subtree_control=+cpuset +io +pids", "refused as a whole");
-    assert_eq!(written[1..4], ["cgroup.subtree_control=+cpuset", "cgroup.subtree_control=+io", "cgroup.subtree_control=+pids"]);
+    assert_eq!(
+        written[0], "cgroup.subtree_control=+cpuset +io +pids",
+        "refused as a whole"
+    );
+    assert_eq!(
+        written[1..4],
+        [
+            "cgroup.subtree_control=+cpuset",
+            "cgroup.subtree_control=+io",
+            "cgroup.subtree_control=+pids"
+        ]
+    );
 }
 
 fn every_limit() -> Resources {
@@ -63,7 +77,11 @@ fn create_applies_limits_translated_to_v2_files() {
     let (fs, _) = created(&every_limit());
     let leaf = |f: &str| fs.get(&format!("{C1}/{f}"));
     assert_eq!(leaf("memory.max"), (64u64 << 20).to_string());
-    assert_eq!(leaf("memory.swap.max"), (64u64 << 20).to_string(), "memorySwap − memory");
+    assert_eq!(
+        leaf("memory.swap.max"),
+        (64u64 << 20).to_string(),
+        "memorySwap − memory"
+    );
     assert_eq!(leaf("memory.low"), (32u64 << 20).to_string());
     assert_eq!(leaf("cpu.weight"), "20");
     assert_eq!(leaf("cpu.max"), "50000 100000");
@@ -123,7 +141,8 @@ fn swap_without_memory_is_refused_before_writing() {
     let err = update(&*manager(&fs, &setup), C1, &res).unwrap_err();
     assert_eq!(err.code(), crate::error::ARG_ERROR_CODE);
     assert!(
-        err.to_string().starts_with("cgroup update of 'berth/c1' failed: invalid resources.memorySwap"),
+        err.to_string()
+            .starts_with("cgroup update of 'berth/c1' failed: invalid resources.memorySwap"),
         "{err}"
     );
     assert_eq!(fs.written().len(), before);
@@ -156,10 +175,16 @@ fn processes_are_added_and_listed() {
 fn freeze_waits_for_the_frozen_event() {
     let (fs, setup) = created(&Resources::default());
     let frozen0 = "populated 1\nfrozen 0\n";
-    fs.script_reads(&format!("{C1}/cgroup.events"), &[frozen0, frozen0, "populated 1\nfrozen 1\n"]);
+    fs.script_reads(
+        &format!("{C1}/cgroup.events"),
+        &[frozen0, frozen0, "populated 1\nfrozen 1\n"],
+    );
     freeze(&*manager(&fs, &setup), C1).unwrap();
     assert_eq!(fs.get(&format!("{C1}/cgroup.freeze")), "1");
-    assert_eq!(*fs.pauses.borrow(), vec![Duration::from_millis(1), Duration::from_millis(2)]);
+    assert_eq!(
+        *fs.pauses.borrow(),
+        vec![Duration::from_millis(1), Duration::from_millis(2)]
+    );
 }
 
 #[test]
@@ -188,11 +213,20 @@ fn thaw_clears_the_freeze() {
 #[test]
 fn stats_and_oom_kills_come_from_v2_files() {
     let (fs, setup) = created(&Resources::default());
-    fs.put(&format!("{C1}/cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+    fs.put(
+        &format!("{C1}/cpu.stat"),
+        "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n",
+    );
     fs.put(&format!("{C1}/memory.current"), "4096\n");
     fs.put(&format!("{C1}/pids.current"), "2\n");
-    fs.put(&format!("{C1}/io.stat"), "8:0 rbytes=10 wbytes=20 rios=1 wios=1\n8:16 rbytes=1 wbytes=2\n");
-    fs.put(&format!("{C1}/memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+    fs.put(
+        &format!("{C1}/io.stat"),
+        "8:0 rbytes=10 wbytes=20 rios=1 wios=1\n8:16 rbytes=1 wbytes=2\n",
+    );
+    fs.put(
+        &format!("{C1}/memory.events"),
+        "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n",
+    );
     let m = manager(&fs, &setup);
     let s = stats(&*m, C1).unwrap();
     assert_eq!(

@@ -46,8 +46,15 @@ pub fn parse<T>(path: &Path, text: &str, what: &str, parser: impl Fn(&str) -> Op
 }
 
 /// An optional stats file, parsed; None when it does not exist.
-pub fn stat<T>(fs: &dyn CgroupFs, path: &Path, what: &str, parser: impl Fn(&str) -> Option<T>) -> Result<Option<T>, NativeError> {
-    read_opt(fs, path)?.map(|text| parse(path, &text, what, parser)).transpose()
+pub fn stat<T>(
+    fs: &dyn CgroupFs,
+    path: &Path,
+    what: &str,
+    parser: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, NativeError> {
+    read_opt(fs, path)?
+        .map(|text| parse(path, &text, what, parser))
+        .transpose()
 }
 
 /// mkdir -p over `levels` (top first); `each` runs on every level, new or not.
@@ -85,7 +92,9 @@ pub fn wait_for(
         }
         if waited >= STATE_WAIT {
             let e = SysError::with_errno("read", Some(&show(state_file)), libc::EBUSY);
-            return Err(e.explained(format!("not {want} after {} ms", waited.as_millis())).into());
+            return Err(e
+                .explained(format!("not {want} after {} ms", waited.as_millis()))
+                .into());
         }
         fs.pause(delay);
         waited += delay;

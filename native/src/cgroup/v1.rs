@@ -27,7 +27,9 @@ impl V1Manager<'_> {
     }
 
     fn has(&self, controller: &str) -> bool {
-        self.hierarchies.iter().any(|h| h.controllers.iter().any(|c| c == controller))
+        self.hierarchies
+            .iter()
+            .any(|h| h.controllers.iter().any(|c| c == controller))
     }
 
     /// The cgroup's directory in the hierarchy that carries `controller`.
@@ -77,7 +79,12 @@ impl V1Manager<'_> {
     fn apply_memory(&self, path: &CgroupPath, res: &Resources) -> Result<(), NativeError> {
         let dir = self.dir("memory", path)?;
         let current_swap = match (res.memory, res.memory_swap) {
-            (Some(_), Some(_)) => stat(self.fs, &dir.join("memory.memsw.limit_in_bytes"), "number", parse::number)?,
+            (Some(_), Some(_)) => stat(
+                self.fs,
+                &dir.join("memory.memsw.limit_in_bytes"),
+                "number",
+                parse::number,
+            )?,
             _ => None,
         };
         for (file, value) in v1_memory_writes(res.memory, res.memory_swap, current_swap)? {
@@ -103,7 +110,11 @@ impl V1Manager<'_> {
             // CFQ's blkio.weight left with Linux 5.0; BFQ has its own file. A missing file is
             // reported against blkio.weight.
             let bfq = dir.join("blkio.bfq.weight");
-            let file = if self.fs.exists(&bfq)? { "blkio.bfq.weight" } else { "blkio.weight" };
+            let file = if self.fs.exists(&bfq)? {
+                "blkio.bfq.weight"
+            } else {
+                "blkio.weight"
+            };
             write(self.fs, &dir, file, &weight.to_string())?;
         }
         Ok(())
@@ -159,7 +170,13 @@ impl CgroupManager for V1Manager<'_> {
     fn create(&self, path: &CgroupPath) -> Result<(), NativeError> {
         for h in self.hierarchies {
             let cpuset = h.controllers.iter().any(|c| c == "cpuset");
-            make_levels(self.fs, &path.levels(&h.mount), |dir| if cpuset { self.fill_cpuset(dir) } else { Ok(()) })?;
+            make_levels(self.fs, &path.levels(&h.mount), |dir| {
+                if cpuset {
+                    self.fill_cpuset(dir)
+                } else {
+                    Ok(())
+                }
+            })?;
         }
         if let Some(unified) = self.unified {
             make_levels(self.fs, &path.levels(unified), |_| Ok(()))?;
@@ -197,7 +214,9 @@ impl CgroupManager for V1Manager<'_> {
         Ok(Stats {
             cpu_usage_ns: self.stat("cpuacct", path, "cpuacct.usage", parse::number)?,
             memory_usage: self.stat("memory", path, "memory.usage_in_bytes", parse::number)?,
-            memory_limit: self.stat("memory", path, "memory.limit_in_bytes", parse::limit)?.flatten(),
+            memory_limit: self
+                .stat("memory", path, "memory.limit_in_bytes", parse::limit)?
+                .flatten(),
             pids_current: self.stat("pids", path, "pids.current", parse::number)?,
             io_read_bytes: io.map(|(r, _)| r),
             io_write_bytes: io.map(|(_, w)| w),
@@ -207,7 +226,9 @@ impl CgroupManager for V1Manager<'_> {
     fn oom_kill_count(&self, path: &CgroupPath) -> Result<u64, NativeError> {
         let file = self.dir("memory", path)?.join("memory.oom_control");
         let text = read(self.fs, &file)?;
-        super::util::parse(&file, &text, "oom_kill line (Linux 4.13+)", |t| parse::keyed(t, "oom_kill"))
+        super::util::parse(&file, &text, "oom_kill line (Linux 4.13+)", |t| {
+            parse::keyed(t, "oom_kill")
+        })
     }
 
     fn procs(&self, path: &CgroupPath) -> Result<Vec<u32>, NativeError> {

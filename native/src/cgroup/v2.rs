@@ -22,7 +22,11 @@ impl V2Manager<'_> {
     fn enable_controllers(&self, dir: &Path) -> Result<(), NativeError> {
         let available = parse::words(&read(self.fs, &dir.join("cgroup.controllers"))?);
         let enabled = parse::words(&read(self.fs, &dir.join("cgroup.subtree_control"))?);
-        let missing: Vec<String> = available.into_iter().filter(|c| !enabled.contains(c)).map(|c| format!("+{c}")).collect();
+        let missing: Vec<String> = available
+            .into_iter()
+            .filter(|c| !enabled.contains(c))
+            .map(|c| format!("+{c}"))
+            .collect();
         if missing.is_empty() {
             return Ok(());
         }
@@ -82,7 +86,13 @@ impl V2Manager<'_> {
         let want = u64::from(frozen);
         let reached = || Ok(parse::keyed(&read(self.fs, &events)?, "frozen") == Some(want));
         let nudge = || write(self.fs, &dir, "cgroup.freeze", &want.to_string());
-        wait_for(self.fs, &events, if frozen { "frozen 1" } else { "frozen 0" }, reached, nudge)
+        wait_for(
+            self.fs,
+            &events,
+            if frozen { "frozen 1" } else { "frozen 0" },
+            reached,
+            nudge,
+        )
     }
 }
 
@@ -126,7 +136,9 @@ impl CgroupManager for V2Manager<'_> {
 
     fn stats(&self, path: &CgroupPath) -> Result<Stats, NativeError> {
         let dir = path.under(self.root);
-        let usec = stat(self.fs, &dir.join("cpu.stat"), "usage_usec", |t| parse::keyed(t, "usage_usec"))?;
+        let usec = stat(self.fs, &dir.join("cpu.stat"), "usage_usec", |t| {
+            parse::keyed(t, "usage_usec")
+        })?;
         let io = stat(self.fs, &dir.join("io.stat"), "io.stat", |t| Some(parse::io_stat(t)))?;
         Ok(Stats {
             cpu_usage_ns: usec.map(|u| u.saturating_mul(1000)),

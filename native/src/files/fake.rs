@@ -61,7 +61,9 @@ impl FileSys for FakeFiles {
 
     fn lsetxattr(&self, path: &str, name: &str, value: &[u8]) -> Result<(), SysError> {
         self.call("lsetxattr", format!("lsetxattr {path} {name}"), path)?;
-        self.xattrs.borrow_mut().insert((path.into(), name.into()), value.to_vec());
+        self.xattrs
+            .borrow_mut()
+            .insert((path.into(), name.into()), value.to_vec());
         Ok(())
     }
 
@@ -93,7 +95,10 @@ impl FileSys for FakeFiles {
     }
 
     fn utimens_nofollow(&self, path: &str, atime: Timespec, mtime: Timespec) -> Result<(), SysError> {
-        let text = format!("utimensat {path} {}.{} {}.{}", atime.sec, atime.nsec, mtime.sec, mtime.nsec);
+        let text = format!(
+            "utimensat {path} {}.{} {}.{}",
+            atime.sec, atime.nsec, mtime.sec, mtime.nsec
+        );
         self.call("utimensat", text, path)
     }
 }

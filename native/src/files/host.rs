@@ -42,7 +42,13 @@ impl FileSys for HostFiles {
         // SAFETY: a valid C string; the kernel only reads it.
         let ret = unsafe {
             if nofollow {
-                libc::syscall(SYS_FCHMODAT2, libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_SYMLINK_NOFOLLOW)
+                libc::syscall(
+                    SYS_FCHMODAT2,
+                    libc::AT_FDCWD,
+                    c.as_ptr(),
+                    mode,
+                    libc::AT_SYMLINK_NOFOLLOW,
+                )
             } else {
                 libc::fchmodat(libc::AT_FDCWD, c.as_ptr(), mode as libc::mode_t, 0).into()
             }

@@ -28,7 +28,10 @@ fn mknod_creates_then_sets_the_exact_mode() {
     let dev = libc::makedev(8, 1);
     assert_eq!(
         *fake.calls.borrow(),
-        vec![format!("mknod /d/sda1 60660 {dev}"), "fchmodat2 /d/sda1 660".to_string()]
+        vec![
+            format!("mknod /d/sda1 60660 {dev}"),
+            "fchmodat2 /d/sda1 660".to_string()
+        ]
     );
 }
 
@@ -59,7 +62,10 @@ fn mknod_error_names_operation_and_path() {
     let fake = FakeFiles::default();
     fake.failures.borrow_mut().push(("mknod", libc::EEXIST));
     let err = mknod(&fake, "/w", whiteout()).unwrap_err();
-    assert_eq!(err.to_string(), "mknod of '/w' failed: EEXIST: file already exists, mknod '/w'");
+    assert_eq!(
+        err.to_string(),
+        "mknod of '/w' failed: EEXIST: file already exists, mknod '/w'"
+    );
 }
 
 #[test]
@@ -67,10 +73,16 @@ fn xattr_round_trip_and_missing_is_none() {
     let fake = FakeFiles::default();
     lsetxattr(&fake, "/p", "trusted.overlay.opaque", b"y").unwrap();
     lsetxattr(&fake, "/p", "user.x", b"").unwrap();
-    assert_eq!(lgetxattr(&fake, "/p", "trusted.overlay.opaque").unwrap(), Some(b"y".to_vec()));
+    assert_eq!(
+        lgetxattr(&fake, "/p", "trusted.overlay.opaque").unwrap(),
+        Some(b"y".to_vec())
+    );
     assert_eq!(lgetxattr(&fake, "/p", "user.x").unwrap(), Some(Vec::new()));
     assert_eq!(lgetxattr(&fake, "/p", "user.none").unwrap(), None);
-    assert_eq!(llistxattr(&fake, "/p").unwrap(), vec!["trusted.overlay.opaque", "user.x"]);
+    assert_eq!(
+        llistxattr(&fake, "/p").unwrap(),
+        vec!["trusted.overlay.opaque", "user.x"]
+    );
     assert!(llistxattr(&fake, "/other").unwrap().is_empty());
 }
 
@@ -95,8 +107,20 @@ fn xattr_errors_other_than_enodata_are_thrown() {
 
 #[test]
 fn times_split_nanoseconds_even_before_1970() {
-    assert_eq!(Timespec::from_nanos(1_500_000_000), Timespec { sec: 1, nsec: 500_000_000 });
-    assert_eq!(Timespec::from_nanos(-1), Timespec { sec: -1, nsec: 999_999_999 });
+    assert_eq!(
+        Timespec::from_nanos(1_500_000_000),
+        Timespec {
+            sec: 1,
+            nsec: 500_000_000
+        }
+    );
+    assert_eq!(
+        Timespec::from_nanos(-1),
+        Timespec {
+            sec: -1,
+            nsec: 999_999_999
+        }
+    );
     let fake = FakeFiles::default();
     utimens_nofollow(&fake, "/l", 2_000_000_001, 3).unwrap();
     assert_eq!(fake.calls.borrow()[0], "utimensat /l 2.1 0.3");

@@ -35,7 +35,9 @@ pub struct FakeMount {
 impl FakeMount {
     /// Makes every later `syscall` whose argument equals `arg` (any argument when None) fail.
     pub fn fail(&self, syscall: &'static str, arg: Option<&str>, errno: i32) {
-        self.failures.borrow_mut().push((syscall, arg.map(str::to_string), errno));
+        self.failures
+            .borrow_mut()
+            .push((syscall, arg.map(str::to_string), errno));
     }
 
     /// The logged calls, for whole-sequence assertions.
@@ -50,7 +52,9 @@ impl FakeMount {
             .iter()
             .filter_map(|c| if let Call::Close(fd) = c { Some(*fd) } else { None })
             .collect();
-        (100..100 + self.next_fd.get()).filter(|fd| !closed.contains(fd)).collect()
+        (100..100 + self.next_fd.get())
+            .filter(|fd| !closed.contains(fd))
+            .collect()
     }
 
     fn record(&self, call: Call, syscall: &'static str, arg: &str, path: Option<&str>) -> Result<(), SysError> {

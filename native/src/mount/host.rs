@@ -107,7 +107,13 @@ impl MountSys for HostMount {
         let data = opt_c("mount", call.data.as_deref())?;
         // SAFETY: every pointer is a valid C string or null, as mount(2) allows.
         let ret = unsafe {
-            libc::mount(ptr(&source), target.as_ptr(), ptr(&fstype), call.flags, ptr(&data).cast())
+            libc::mount(
+                ptr(&source),
+                target.as_ptr(),
+                ptr(&fstype),
+                call.flags,
+                ptr(&data).cast(),
+            )
         };
         check(ret.into(), "mount", Some(&call.target)).map(drop)
     }

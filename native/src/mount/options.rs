@@ -62,11 +62,13 @@ pub fn check_data_size(data: &str, target: &str) -> Result<(), SysError> {
     if data.len() < MOUNT_DATA_MAX {
         return Ok(());
     }
-    Err(SysError::with_errno("mount", Some(target), libc::E2BIG).explained(format!(
-        "mount options are {} bytes, mount(2) takes at most {}",
-        data.len(),
-        MOUNT_DATA_MAX - 1
-    )))
+    Err(
+        SysError::with_errno("mount", Some(target), libc::E2BIG).explained(format!(
+            "mount options are {} bytes, mount(2) takes at most {}",
+            data.len(),
+            MOUNT_DATA_MAX - 1
+        )),
+    )
 }
 
 /// Escapes a path for overlay's mount data, where ',' separates options and ':' separates layers.

@@ -96,7 +96,9 @@ fn mount_legacy(sys: &dyn MountSys, target: &str, opts: &OverlayOptions) -> Resu
     let data = legacy_data(opts);
     check_data_size(&data, target).map_err(|e| {
         let why = e.detail.clone().unwrap_or_default();
-        e.explained(format!("{why}; the kernel lacks overlay's lowerdir+ (Linux 6.8+) to pass layers one by one"))
+        e.explained(format!(
+            "{why}; the kernel lacks overlay's lowerdir+ (Linux 6.8+) to pass layers one by one"
+        ))
     })?;
     sys.mount(&MountCall {
         source: Some("overlay".into()),

@@ -51,7 +51,11 @@ fn overlay_probe_result_is_cached() {
     mount_overlay(&fake, &cache, "/m", &layers(1, 1)).unwrap();
     let first = fake.log().len();
     mount_overlay(&fake, &cache, "/m", &layers(1, 1)).unwrap();
-    assert_eq!(fake.log().len() - first, first - 3, "second mount skips the 3 probe calls");
+    assert_eq!(
+        fake.log().len() - first,
+        first - 3,
+        "second mount skips the 3 probe calls"
+    );
     assert_eq!(cache.get(), Some(&true));
 }
 
@@ -98,9 +102,15 @@ fn overlay_too_long_for_mount_data_is_e2big() {
     let err = mount_overlay(&fake, &OnceLock::new(), "/m", &layers(60, 100)).unwrap_err();
     assert_eq!(err.code(), "E2BIG");
     let msg = err.to_string();
-    assert!(msg.starts_with("overlay mount on '/m' failed: E2BIG: argument list too long, mount '/m'"), "{msg}");
+    assert!(
+        msg.starts_with("overlay mount on '/m' failed: E2BIG: argument list too long, mount '/m'"),
+        "{msg}"
+    );
     assert!(msg.contains("lowerdir+"), "{msg}");
-    assert!(!fake.log().iter().any(|c| matches!(c, Call::Mount(_))), "mount(2) never called");
+    assert!(
+        !fake.log().iter().any(|c| matches!(c, Call::Mount(_))),
+        "mount(2) never called"
+    );
 }
 
 #[test]
@@ -181,7 +191,9 @@ fn readonly_recursive_bind_uses_mount_setattr() {
     };
     bind_mount(&fake, "/src", "/dst", opts).unwrap();
     let log = fake.log();
-    assert!(matches!(&log[0], Call::Mount(m) if m.flags == libc::MS_BIND | libc::MS_REC && m.source.as_deref() == Some("/src")));
+    assert!(
+        matches!(&log[0], Call::Mount(m) if m.flags == libc::MS_BIND | libc::MS_REC && m.source.as_deref() == Some("/src"))
+    );
     assert_eq!(log[1], Call::MountSetattr("/dst".into(), true, MOUNT_ATTR_RDONLY));
 }
 
