@@ -49,13 +49,184 @@ export interface KernelProbe {
   ncpu: number;
 }
 
+/** Layers of an overlay mount (`mountOverlay`). */
+export interface OverlayMountOptions {
+  /**
+   * Lower layers, top first (overlay's own order). Any number: they go to the kernel one by one
+   * (fsconfig "lowerdir+", Linux 6.8+); older kernels take one page of mount data and throw E2BIG
+   * when the list does not fit.
+   */
+  lowerdirs: string[];
+  /** The writable layer; must be on the same filesystem as workdir. */
+  upperdir: string;
+  /** Overlay's scratch directory, empty, beside upperdir. */
+  workdir: string;
+  /** Mount read-only. Default false. */
+  readonly?: boolean;
+}
+
+/** `unmount` options. */
+export interface UnmountOptions {
+  /** MNT_DETACH: detach now, finish when the mount is no longer busy. Default false. */
+  detach?: boolean;
+}
+
+/** `bindMount` options. */
+export interface BindMountOptions {
+  /** Make the bind read-only (every bound mount when `recursive`); never left writable on failure. */
+  readonly?: boolean;
+  /** Also bind the mounts below the source (MS_REC). Default false. */
+  recursive?: boolean;
+}
+
+/** Node kinds `mknod` creates. */
+export type NodeType = 'char' | 'block' | 'fifo';
+
+/** `mknod` options; an overlay whiteout is `{ type: 'char', major: 0, minor: 0, mode: 0 }`. */
+export interface MknodOptions {
+  type: NodeType;
+  /** Device numbers; ignored for fifos. Default 0. */
+  major?: number;
+  minor?: number;
+  /** Permission bits (at most 0o7777), set exactly: the umask does not apply. */
+  mode: number;
+}
+
 /**
- * The addon's exports. Failed syscalls throw an Error shaped like Node's SystemError
- * (`code`, negative `errno`, `syscall`, `path`); unparsable kernel data throws code ERR_BERTH_KERNEL_DATA.
+ * Container limits in Docker's HostConfig terms (v1 names; translated for cgroup v2).
+ * 0 or absent leaves a setting alone; -1 means unlimited for memory, memoryReservation, memorySwap
+ * and cpuQuota. pidsLimit: 0 or -1 is unlimited, only absent leaves it alone.
+ */
+export interface CgroupResources {
+  /** Bytes (v1 memory.limit_in_bytes, v2 memory.max). */
+  memory?: number;
+  /** Bytes (v1 memory.soft_limit_in_bytes, v2 memory.low). */
+  memoryReservation?: number;
+  /** Memory plus swap, in bytes. v2 writes memory.swap.max = memorySwap - memory, so it needs memory too. */
+  memorySwap?: number;
+  /** Relative CPU weight (v1 cpu.shares; v2 cpu.weight via runc's map: 1024 → 39). */
+  cpuShares?: number;
+  /** Microseconds per period (v1 cpu.cfs_quota_us, v2 cpu.max). */
+  cpuQuota?: number;
+  /** Microseconds (v1 cpu.cfs_period_us, v2 cpu.max). */
+  cpuPeriod?: number;
+  /** e.g. "0-1,3". */
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: number;
+  /** 10..1000 (v1 blkio[.bfq].weight; v2 io.bfq.weight, else io.weight scaled to 1..10000). */
+  blkioWeight?: number;
+}
+
+/**
+ * Points the cgroup calls at a test root instead of the host's hierarchies. v2: `root` is the
+ * unified tree; v1: every `<root>/<controller>` directory is that controller's hierarchy; hybrid:
+ * v1 plus `<root>/unified`. Writes never create files, so lay out what cgroupfs would have.
+ */
+export interface CgroupRootOptions {
+  root: string;
+  layout: CgroupLayout;
+}
+
+/** Usage of one cgroup; null when the controller (or its file) is absent. */
+export interface CgroupStats {
+  cpuUsageNs: number | null;
+  memoryUsage: number | null;
+  /** Bytes; null also when unlimited. */
+  memoryLimit: number | null;
+  pidsCurrent: number | null;
+  /** Summed over devices. */
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+}
+
+/**
+ * The addon's exports. All are synchronous: they block the calling thread for a few syscalls, and
+ * cgroupFreeze/cgroupThaw/cgroupDestroy for as long as the kernel takes (at most ~5 s / ~0.6 s).
+ * Failed syscalls throw an Error shaped like Node's SystemError (`code`, negative `errno`, `syscall`,
+ * `path`; the message names the operation and the object); unparsable kernel data throws code
+ * ERR_BERTH_KERNEL_DATA; arguments refused before any syscall throw ERR_INVALID_ARG_VALUE.
+ * Paths are used as given (callers resolve them safely); `l…` functions never follow a final symlink.
  */
 export interface NativeAddon {
   kernelProbe(): KernelProbe;
+
+  /** Mounts an overlay of `options.lowerdirs` + upperdir on `target`. */
+  mountOverlay(target: string, options: OverlayMountOptions): void;
+  /** umount2(target) without following a final symlink; code EINVAL when target is not a mount point. */
+  unmount(target: string, options?: UnmountOptions): void;
+  /** Bind-mounts `source` on `target`. */
+  bindMount(source: string, target: string, options?: BindMountOptions): void;
+  /** Mounts a tmpfs; `options` is mount(8)-style: flag words (ro, nosuid, nodev, noexec, …) and tmpfs data (size=64m,mode=1777). */
+  mountTmpfs(target: string, options?: string): void;
+  /** Whether `path` is the root of a mount (a symlink never is); false when it does not exist. */
+  isMountpoint(path: string): boolean;
+
+  /** Creates a device node or fifo at `path` (EEXIST if something is there). */
+  mknod(path: string, options: MknodOptions): void;
+  /** Sets an extended attribute on `path` itself (`trusted.*` needs root). */
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  /** An extended attribute of `path` itself, or null when it has none (ENODATA). */
+  lgetxattr(path: string, name: string): Buffer | null;
+  /** Extended attribute names of `path` itself. */
+  llistxattr(path: string): string[];
+  /** Changes the owner of `path` itself. */
+  lchown(path: string, uid: number, gid: number): void;
+  /** Sets atime and mtime of `path` itself, in nanoseconds since the epoch. */
+  utimensNoFollow(path: string, atimeNs: bigint, mtimeNs: bigint): void;
+
+  /**
+   * Creates cgroup `path` (relative to every hierarchy's root, e.g. `berth/<id>`; no `..`) and applies
+   * `resources`. v2 enables the parents' controllers; v1 fills a new cpuset from its parent; hybrid
+   * hosts also get the cgroup in the unified tree. Existing directories are fine. On failure, call
+   * cgroupDestroy.
+   */
+  cgroupCreate(path: string, resources?: CgroupResources, options?: CgroupRootOptions): void;
+  /** Applies `resources` to an existing cgroup. */
+  cgroupUpdate(path: string, resources: CgroupResources, options?: CgroupRootOptions): void;
+  /** Moves process `pid` (all its threads) into the cgroup in every hierarchy. */
+  cgroupAddProcess(path: string, pid: number, options?: CgroupRootOptions): void;
+  /** Freezes the cgroup's processes; returns once the kernel reports them frozen (EBUSY after ~5 s). */
+  cgroupFreeze(path: string, options?: CgroupRootOptions): void;
+  /** Thaws the cgroup; returns once the kernel reports it thawed. */
+  cgroupThaw(path: string, options?: CgroupRootOptions): void;
+  /** CPU, memory, pids and I/O usage. */
+  cgroupStats(path: string, options?: CgroupRootOptions): CgroupStats;
+  /** Processes the OOM killer has killed in the cgroup (v1 memory.oom_control, v2 memory.events). */
+  cgroupOomKills(path: string, options?: CgroupRootOptions): number;
+  /** Process ids in the cgroup (the union over v1 hierarchies), sorted. */
+  cgroupPids(path: string, options?: CgroupRootOptions): number[];
+  /**
+   * Removes the cgroup and any child cgroups from every hierarchy. Kills nothing: EBUSY (after a few
+   * short retries) while processes remain. A cgroup that does not exist is fine.
+   */
+  cgroupDestroy(path: string, options?: CgroupRootOptions): void;
 }
+
+/** Every function of NativeAddon: a build missing one is stale. */
+const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
+  'kernelProbe',
+  'mountOverlay',
+  'unmount',
+  'bindMount',
+  'mountTmpfs',
+  'isMountpoint',
+  'mknod',
+  'lsetxattr',
+  'lgetxattr',
+  'llistxattr',
+  'lchown',
+  'utimensNoFollow',
+  'cgroupCreate',
+  'cgroupUpdate',
+  'cgroupAddProcess',
+  'cgroupFreeze',
+  'cgroupThaw',
+  'cgroupStats',
+  'cgroupOomKills',
+  'cgroupPids',
+  'cgroupDestroy',
+];
 
 /** Environment variable that points straight at a .node file, bypassing the repo lookup. */
 export const NATIVE_PATH_ENV = 'BERTH_NATIVE_PATH';
@@ -90,8 +261,13 @@ export function nativeAddonPath(): string {
   return path.join(dir, found ?? names[0]);
 }
 
+function missingExports(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [...EXPORTS];
+  return EXPORTS.filter((name) => typeof Reflect.get(value, name) !== 'function');
+}
+
 function isNativeAddon(value: unknown): value is NativeAddon {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'kernelProbe') === 'function';
+  return missingExports(value).length === 0;
 }
 
 function load(file: string): NativeAddon {
@@ -101,7 +277,8 @@ function load(file: string): NativeAddon {
   }
   const loaded: unknown = createRequire(import.meta.url)(file);
   if (!isNativeAddon(loaded)) {
-    throw new Error(`berth native addon at ${file} lacks expected exports (stale build?): ${BUILD_HINT}`);
+    const missing = missingExports(loaded).join(', ');
+    throw new Error(`berth native addon at ${file} lacks exports ${missing} (stale build?): ${BUILD_HINT}`);
   }
   return loaded;
 }

@@ -1,6 +1,10 @@
 //! The JS surface. Each export converts a plain Rust result into `#[napi(object)]` values here,
 //! so the logic modules stay free of napi types and test without Node.
 
+pub mod cgroups;
+pub mod files;
+pub mod mounts;
+
 use napi::Env;
 use napi_derive::napi;
 
