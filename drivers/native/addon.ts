@@ -157,7 +157,10 @@ export interface NativeAddon {
   unmount(target: string, options?: UnmountOptions): void;
   /** Bind-mounts `source` on `target`. */
   bindMount(source: string, target: string, options?: BindMountOptions): void;
-  /** Mounts a tmpfs; `options` is mount(8)-style: flag words (ro, nosuid, nodev, noexec, …) and tmpfs data (size=64m,mode=1777). */
+  /**
+   * Mounts a tmpfs; `options` is mount(8)-style: flag words (ro, nosuid, nodev, noexec, …) become
+   * mount flags, the rest (size=64m,mode=1777) is tmpfs data.
+   */
   mountTmpfs(target: string, options?: string): void;
   /** Whether `path` is the root of a mount (a symlink never is); false when it does not exist. */
   isMountpoint(path: string): boolean;
