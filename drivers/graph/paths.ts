@@ -63,11 +63,9 @@ export async function ensureParents(root: string, parts: readonly string[], entr
 
 /** Resolves an existing path under the root without following symlinks, e.g. a hardlink's target. */
 export async function resolveExisting(root: string, parts: readonly string[], entry: string): Promise<{ abs: string; st: Stats }> {
-  await ensureParents(root, parts, entry, null);
-  const abs = path.join(root, relOf(parts));
-  const st = await lstatOrNull(abs);
+  const st = await lstatInside(root, parts, entry);
   if (!st) throw refuse(entry, `links to ${JSON.stringify(relOf(parts))}, which is not in the layer`);
-  return { abs, st };
+  return { abs: path.join(root, relOf(parts)), st };
 }
 
 /**

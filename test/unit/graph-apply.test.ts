@@ -14,7 +14,7 @@ import { NodeFileOps } from '../../drivers/graph/fileops.js';
 import { kindOf } from '../../protocol/errdefs.js';
 import { T0, type TarSpec, buildTar, layerStream } from '../helpers/tar.js';
 import { testFileOps } from '../helpers/tar-fileops.js';
-import { listTree, picture } from '../helpers/tar-tree.js';
+import { listTree, picture, removeTree } from '../helpers/tar-tree.js';
 
 const fx = testFileOps();
 t.teardown(() => fx.close());
@@ -22,7 +22,7 @@ const ops = fx.ops;
 
 async function tmpdir(t: Test): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'berth-apply-'));
-  t.teardown(() => fsp.rm(dir, { recursive: true, force: true }));
+  t.teardown(() => removeTree(dir));
   return dir;
 }
 

@@ -1,0 +1,181 @@
+/**
+ * The overlay backend, laid out like Docker's overlay2: <root>/overlay/<id>/{diff,work,merged}, a
+ * `link` file with the layer's short name, `l/<short>` → ../<id>/diff (short lowerdir paths keep the
+ * mount options under a page), and a `lower` file listing the parents' short links, nearest first.
+ * A layer's own changes live only in diff/, so diffs and changes read diff/ and never need a mount.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+import { conflict, invalidParameter, notFound } from '../../protocol/errdefs.js';
+import { applyLayer } from './apply.js';
+import { type ApplyResult, type BackendOptions, type Change, type GraphBackend, checkLayerId } from './backend.js';
+import { exportUpper } from './export.js';
+import type { FileOps } from './fileops.js';
+import { backingFilesystem } from './fsinfo.js';
+import { KeyedLock } from './lock.js';
+import { type Mounter, defaultFileOps, nativeMounter } from './native.js';
+import { upperChanges } from './overlay-view.js';
+import { lstatOrNull } from './paths.js';
+
+const TMP_PREFIX = '.tmp-';
+const LINKS = 'l';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Options of the overlay backend: the vfs ones plus the Mounter (default: the native addon). */
+export interface OverlayOptions extends BackendOptions {
+  mounter?: Mounter;
+}
+
+function shortName(): string {
+  return [...randomBytes(26)].map((b) => BASE32[b % 32]).join('');
+}
+
+/** The overlay graph driver over <dataRoot>/overlay. */
+export class OverlayBackend implements GraphBackend {
+  readonly name = 'overlay';
+  private readonly lock = new KeyedLock();
+  /** get() counts per layer, and whether the first get mounted (a base layer needs no mount). */
+  private readonly refs = new Map<string, { count: number; mounted: boolean }>();
+
+  private constructor(
+    private readonly home: string,
+    private readonly ops: FileOps,
+    private readonly mounter: Mounter,
+  ) {}
+
+  /** Opens (creating) <dataRoot>/overlay and removes half-built layers a crash left behind. */
+  static async open(dataRoot: string, options: OverlayOptions = {}): Promise<OverlayBackend> {
+    const home = path.join(dataRoot, 'overlay');
+    await fsp.mkdir(path.join(home, LINKS), { recursive: true, mode: 0o700 });
+    for (const name of await fsp.readdir(home)) {
+      if (name.startsWith(TMP_PREFIX)) await fsp.rm(path.join(home, name), { recursive: true, force: true });
+    }
+    return new OverlayBackend(home, options.fileOps ?? defaultFileOps(), options.mounter ?? nativeMounter);
+  }
+
+  private dir(id: string, op: string): string {
+    checkLayerId(id, op);
+    return path.join(this.home, id);
+  }
+
+  private async existing(id: string, op: string): Promise<string> {
+    const dir = this.dir(id, op);
+    if (!(await lstatOrNull(dir))?.isDirectory()) throw notFound(`${op}: no such layer: ${id}`);
+    return dir;
+  }
+
+  /** The parents' diff dirs, nearest first, as overlayfs wants its lowerdirs. */
+  private async lowerDirs(dir: string): Promise<string[]> {
+    const lower = await fsp.readFile(path.join(dir, 'lower'), 'utf8').catch(() => '');
+    return lower ? lower.split(':').map((l) => path.join(this.home, l)) : [];
+  }
+
+  private async checkParent(dir: string, id: string, parent: string | null, op: string): Promise<void> {
+    const actual = (await fsp.readFile(path.join(dir, 'parent'), 'utf8')) || null;
+    if (actual !== parent) throw invalidParameter(`${op}: layer ${id} has parent ${actual ?? 'none'}, not ${parent ?? 'none'}`);
+  }
+
+  async create(id: string, parent: string | null): Promise<void> {
+    const dir = this.dir(id, 'create layer');
+    if (await lstatOrNull(dir)) throw conflict(`create layer: layer ${id} already exists`);
+    const parentDir = parent === null ? null : await this.existing(parent, 'create layer');
+    const tmp = path.join(this.home, `${TMP_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
+    const short = shortName();
+    try {
+      for (const sub of ['diff', 'work', 'merged']) await fsp.mkdir(path.join(tmp, sub), { recursive: true, mode: 0o755 });
+      await fsp.writeFile(path.join(tmp, 'link'), short);
+      await fsp.writeFile(path.join(tmp, 'parent'), parent ?? '');
+      if (parentDir !== null) {
+        const parentLower = await fsp.readFile(path.join(parentDir, 'lower'), 'utf8').catch(() => '');
+        const parentLink = `${LINKS}/${await fsp.readFile(path.join(parentDir, 'link'), 'utf8')}`;
+        await fsp.writeFile(path.join(tmp, 'lower'), parentLower ? `${parentLink}:${parentLower}` : parentLink);
+      }
+      // Dangling until the rename, so a crash in between leaves no layer without its link.
+      await fsp.symlink(`../${id}/diff`, path.join(this.home, LINKS, short));
+      await fsp.rename(tmp, dir);
+    } catch (err) {
+      await fsp.rm(tmp, { recursive: true, force: true });
+      await fsp.rm(path.join(this.home, LINKS, short), { force: true });
+      throw err;
+    }
+  }
+
+  remove(id: string): Promise<void> {
+    return this.lock.run(id, async () => {
+      const dir = await this.existing(id, 'remove layer');
+      if (this.refs.has(id)) throw conflict(`remove layer: layer ${id} is in use (mounted)`);
+      const short = await fsp.readFile(path.join(dir, 'link'), 'utf8').catch(() => '');
+      if (short) await fsp.rm(path.join(this.home, LINKS, short), { force: true });
+      await fsp.rm(dir, { recursive: true, force: true });
+    });
+  }
+
+  get(id: string): Promise<string> {
+    return this.lock.run(id, async () => {
+      const dir = await this.existing(id, 'get layer');
+      const held = this.refs.get(id);
+      const lowers = held ? [] : await this.lowerDirs(dir);
+      if (!held && lowers.length > 0) {
+        const upperdir = path.join(dir, 'diff');
+        await this.mounter.mountOverlay(path.join(dir, 'merged'), { lowerdirs: lowers, upperdir, workdir: path.join(dir, 'work') });
+      }
+      const ref = held ?? { count: 0, mounted: lowers.length > 0 };
+      ref.count += 1;
+      this.refs.set(id, ref);
+      return path.join(dir, ref.mounted ? 'merged' : 'diff');
+    });
+  }
+
+  put(id: string): Promise<void> {
+    return this.lock.run(id, async () => {
+      const dir = await this.existing(id, 'put layer');
+      const ref = this.refs.get(id);
+      if (!ref) return; // like Docker: releasing an unused layer is not an error
+      // The count drops only after a successful unmount, so a failed put can be retried.
+      if (ref.count === 1 && ref.mounted) await this.mounter.unmount(path.join(dir, 'merged'));
+      if (--ref.count === 0) this.refs.delete(id);
+    });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await lstatOrNull(this.dir(id, 'layer exists')))?.isDirectory() ?? false;
+  }
+
+  async applyDiff(id: string, parent: string | null, tar: Readable): Promise<ApplyResult> {
+    const dir = await this.existing(id, 'apply layer');
+    await this.checkParent(dir, id, parent, 'apply layer');
+    return applyLayer(path.join(dir, 'diff'), tar, { whiteouts: 'overlay', fileOps: this.ops });
+  }
+
+  async diff(id: string, parent: string | null): Promise<Readable> {
+    const dir = await this.existing(id, 'diff layer');
+    await this.checkParent(dir, id, parent, 'diff layer');
+    return exportUpper(this.ops, path.join(dir, 'diff'));
+  }
+
+  async changes(id: string, parent: string | null): Promise<Change[]> {
+    const dir = await this.existing(id, 'layer changes');
+    await this.checkParent(dir, id, parent, 'layer changes');
+    return upperChanges(this.ops, path.join(dir, 'diff'), await this.lowerDirs(dir));
+  }
+
+  status(): [string, string][] {
+    return [
+      ['Backing Filesystem', backingFilesystem(this.home)],
+      ['Native Overlay Diff', 'true'],
+      ['userxattr', 'false'],
+    ];
+  }
+
+  async cleanup(): Promise<void> {
+    for (const [id, ref] of [...this.refs]) {
+      await this.lock.run(id, async () => {
+        if (ref.mounted) await this.mounter.unmount(path.join(this.home, id, 'merged'));
+        this.refs.delete(id);
+      });
+    }
+  }
+}
