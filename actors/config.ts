@@ -14,6 +14,8 @@ export interface EngineConfig {
   insecureTcp: boolean;
   /** Labels shown by `info` (dockerd --label). */
   labels: string[];
+  /** The graph driver (dockerd --storage-driver): overlay or vfs; chosen from the kernel when unset. */
+  storageDriver?: string;
 }
 
 /** The defaults of `berth daemon` with no flags. */

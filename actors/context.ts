@@ -4,6 +4,7 @@ import type { Bus } from './kernel/bus.js';
 import type { Clock } from './kernel/clock.js';
 import type { JobArgs, JobName, JobOutput, JobStreams } from './kernel/job.js';
 import type { Logger } from './kernel/log.js';
+import type { CallArgs, CallResult, ServiceMethod, ServiceName } from './kernel/service.js';
 import type { EventLog } from './services/events.js';
 
 /**
@@ -23,8 +24,11 @@ export interface EngineContext {
   log: Logger;
   /** What this kernel offers (namespaces, cgroups, overlay…); a function so tests can swap it. */
   probe: () => KernelProbe;
+  /** Calls a long-lived service by its systemId (`ctx.call('graph', 'inspect', [name])`). */
+  call<S extends ServiceName, M extends ServiceMethod<S>>(service: S, method: M, args: CallArgs<S, M>): Promise<CallResult<S, M>>;
   /** Runs another job. */
   job<N extends JobName>(name: N, args: JobArgs<N>, streams?: JobStreams): Promise<JobOutput<N>>;
   /** How many /events streams are open (Docker's NEventsListener). */
   eventListeners(): number;
 }
+

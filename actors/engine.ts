@@ -12,8 +12,12 @@ import { Bus } from './kernel/bus.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/log.js';
 import { JobRunner, jobsHost } from './kernel/runner.js';
+import { call } from './kernel/service.js';
 import { supervisor, type ChildSpec } from './kernel/supervisor.js';
 import { EventLog, eventsService } from './services/events.js';
+import type { Graph } from './services/graph/graph.js';
+import { openGraph, pickDriver } from './services/graph/open.js';
+import { graphDriverService, graphService } from './services/graph/service.js';
 import { ActorStream } from './system/actorstream.js';
 import { listenAll, type Listener } from './system/api/listen.js';
 import { apiServer, RequestTracker } from './system/api/server.js';
@@ -80,8 +84,10 @@ export async function startEngine(config: EngineConfig, opts: EngineOptions = {}
   let listeners: Listener[] = [];
   try {
     const id = await engineId(db);
+    const probe = opts.probe ?? cachedProbe();
+    const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()));
     listeners = await listenAll(config);
-    return running(config, { db, listeners, id, log, clock, probe: opts.probe ?? cachedProbe(), drainMs: opts.drainMs ?? 10_000 });
+    return running(config, { db, listeners, id, log, clock, probe, graph, drainMs: opts.drainMs ?? 10_000 });
   } catch (err) {
     await db.close();
     throw err;
@@ -95,6 +101,7 @@ interface Parts {
   log: Logger;
   clock: Clock;
   probe: () => KernelProbe;
+  graph: Graph;
   drainMs: number;
 }
 
@@ -108,6 +115,7 @@ function running(config: EngineConfig, p: Parts): Engine {
   const ctx: EngineContext = {
     config, engineId: p.id, name: os.hostname(), startedAt: new Date(clock.now()), bus, events, clock, log, probe: p.probe,
     job: (name, args, streams) => runner.run(name, args, streams),
+    call: (service, method, args) => call(root!.system, service, method, args),
     eventListeners: () => runner.count('system.events'),
   };
   const runner = new JobRunner(handlers, { host: () => root!.system.get('jobs') as AnyActorRef, ctx, log, clock, onFinish: (r) => stream.jobFinished(r) });
@@ -115,6 +123,8 @@ function running(config: EngineConfig, p: Parts): Engine {
   const api = apiServer(buildRouter(), ctx, tracker, { [ACTOR_STREAM_PATH]: (req, s, h) => stream.handleUpgrade(req, s, h) });
   const children: ChildSpec[] = [
     { id: 'events', logic: eventsService, input: { bus, log: events }, restart: 'permanent' },
+    { id: 'graphdriver', logic: graphDriverService, input: { target: p.graph.driver }, restart: 'permanent' },
+    { id: 'graph', logic: graphService, input: { target: p.graph }, restart: 'permanent' },
     { id: 'jobs', logic: jobsHost, restart: 'permanent' },
     { id: 'serveapi', logic: serveApi, input: { listeners: p.listeners, api, tracker, drainMs: p.drainMs }, restart: 'permanent', shutdownMs: p.drainMs + 1000 },
   ];
@@ -132,6 +142,7 @@ function running(config: EngineConfig, p: Parts): Engine {
   const finish = async () => {
     stream.close();
     for (const l of p.listeners) l.server.closeAllConnections(), l.server.close();
+    await p.graph.driver.cleanup().catch((err: Error) => log.error(`graph driver cleanup: ${err.message}`));
     await p.db.close();
     rmSync(path.join(config.execRoot, 'berth.pid'), { force: true });
     log.info('daemon stopped');

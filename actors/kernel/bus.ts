@@ -9,6 +9,15 @@ import type { Logger } from './log.js';
 export interface Topics {
   'daemon.start': ResourceEvent;
   'daemon.shutdown': ResourceEvent;
+  'image.pull': ResourceEvent;
+  'image.push': ResourceEvent;
+  'image.tag': ResourceEvent;
+  'image.untag': ResourceEvent;
+  'image.delete': ResourceEvent;
+  'image.prune': ResourceEvent;
+  'image.import': ResourceEvent;
+  'image.load': ResourceEvent;
+  'image.save': ResourceEvent;
 }
 
 /** The payload of most resource events: the object's id and its attributes (as EventActor). */

@@ -43,15 +43,18 @@ function warnings(p: KernelProbe): string[] {
 }
 
 /** GET /info: the daemon and its host, in Docker's SystemInfo shape. */
-export function systemInfo(ctx: EngineContext): SystemInfo {
+export async function systemInfo(ctx: EngineContext): Promise<SystemInfo> {
   const p = ctx.probe();
   const { config } = ctx;
+  const graph = await ctx.call('graph', 'info', []);
   return {
     ID: ctx.engineId,
-    // Containers and images arrive with issues 4 and 5; until then the daemon truly holds none.
-    Containers: 0, ContainersRunning: 0, ContainersPaused: 0, ContainersStopped: 0, Images: 0,
-    Driver: p.overlay ? 'overlay2' : 'vfs',
-    DriverStatus: [['Backing Filesystem', backingFilesystem(config.dataRoot)]],
+    // Containers arrive with issue 5; until then the daemon truly runs none.
+    Containers: 0, ContainersRunning: 0, ContainersPaused: 0, ContainersStopped: 0,
+    Images: graph.images,
+    Driver: graph.driver,
+    // The driver may report its backing file system itself; otherwise say what the data root sits on.
+    DriverStatus: graph.status.some(([k]) => k === 'Backing Filesystem') ? graph.status : [['Backing Filesystem', backingFilesystem(config.dataRoot)], ...graph.status],
     DockerRootDir: config.dataRoot,
     Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file'] },
     MemoryLimit: has(p, 'memory'), SwapLimit: has(p, 'memory'), CpuCfsPeriod: has(p, 'cpu'), CpuCfsQuota: has(p, 'cpu'),

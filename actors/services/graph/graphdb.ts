@@ -106,16 +106,20 @@ export class GraphDB {
   /**
    * Records an image with its references in one batch: layers new to the store are added, every layer
    * of its chain gains a reference when the image itself is new, and each reference moves to it.
+   * A "new" layer another pull stored meanwhile is not stored twice: the existing record wins and the
+   * returned cache ids (the duplicate trees) are for the caller to remove.
    */
-  async registerImage(image: ImageRecord, newLayers: LayerRecord[], refs: string[]): Promise<void> {
+  async registerImage(image: ImageRecord, newLayers: LayerRecord[], refs: string[]): Promise<string[]> {
     const ops: BatchOp[] = [];
+    const redundant: string[] = [];
     const existing = await this.image(image.id);
+    const fresh = new Map(newLayers.map((l) => [l.chainId, l]));
     if (!existing) {
-      const fresh = new Map(newLayers.map((l) => [l.chainId, { ...l, refs: 0 }]));
       for (const chainId of image.chain) {
-        const l = fresh.get(chainId) ?? (await this.layer(chainId));
+        const stored = await this.layer(chainId);
+        const l = stored ?? fresh.get(chainId);
         if (!l) throw notFound(`register image ${image.id}: layer ${chainId} is not in the store`);
-        ops.push(this.put(this.layers, chainId, { ...l, refs: l.refs + 1 }));
+        ops.push(this.put(this.layers, chainId, { ...l, refs: (stored?.refs ?? 0) + 1 }));
       }
       ops.push(this.put(this.images, image.id, image));
       if (image.parent) ops.push(this.put(this.children, `${image.parent} ${image.id}`, ''));
@@ -123,8 +127,13 @@ export class GraphDB {
       const digests = [...new Set([...existing.repoDigests, ...image.repoDigests])];
       ops.push(this.put(this.images, image.id, { ...existing, repoDigests: digests }));
     }
+    for (const l of fresh.values()) {
+      const stored = await this.layer(l.chainId);
+      if ((stored && stored.cacheId !== l.cacheId) || existing) redundant.push(l.cacheId);
+    }
     for (const ref of refs) ops.push(...(await this.refOps(ref, image.id)));
     await this.db.batch(ops, { sync: true });
+    return redundant;
   }
 
   /** Points a reference at an image (moving it from wherever it pointed). */
