@@ -1,7 +1,7 @@
 /**
  * A comparable picture of a directory tree for layer tests: one line per path with type, mode,
  * owner, content hash or link target, device numbers, mtime (whole seconds), xattrs and hardlink
- * group. Two trees are equal for a test when their pictures are.
+ * group (the first name in the tree sharing its inode). Equal pictures mean equal trees for a test.
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -26,7 +26,7 @@ async function contentHash(abs: string): Promise<string> {
   }
 }
 
-async function describe(ops: FileOps | null, abs: string, links: Map<string, string>, rel: string, opt: PictureOptions): Promise<string> {
+async function describe(ops: FileOps | null, abs: string, inodes: Map<string, string[]>, rel: string, opt: PictureOptions): Promise<string> {
   const st = await fsp.lstat(abs);
   const parts: string[] = [];
   if (st.isFile()) parts.push('file', await contentHash(abs));
@@ -42,8 +42,7 @@ async function describe(ops: FileOps | null, abs: string, links: Map<string, str
   if (opt.mtimes !== false && !st.isSymbolicLink()) parts.push(`t${Math.floor(st.mtimeMs / 1000)}`);
   if (!st.isDirectory() && st.nlink > 1) {
     const key = `${st.dev}:${st.ino}`;
-    if (!links.has(key)) links.set(key, rel);
-    parts.push(`link=${links.get(key)}`);
+    inodes.set(key, [...(inodes.get(key) ?? []), rel]);
   }
   for (const [name, value] of ops ? await ops.lgetxattrs(abs) : []) {
     if (!/^(trusted|user)\.overlay\./.test(name)) parts.push(`${name}=${value.toString('hex')}`);
@@ -54,14 +53,18 @@ async function describe(ops: FileOps | null, abs: string, links: Map<string, str
 /** The picture of the tree under `root` (the root itself as "."), keyed by relative path. */
 export async function picture(root: string, ops: FileOps | null = null, opt: PictureOptions = {}): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const links = new Map<string, string>();
+  const inodes = new Map<string, string[]>();
   const walk = async (rel: string): Promise<void> => {
     const abs = rel ? path.join(root, rel) : root;
-    out[rel || '.'] = await describe(ops, abs, links, rel, opt);
+    out[rel || '.'] = await describe(ops, abs, inodes, rel, opt);
     if (!(await fsp.lstat(abs)).isDirectory()) return;
     for (const name of await readdirSorted(abs)) await walk(rel ? `${rel}/${name}` : name);
   };
   await walk('');
+  // Hardlinks as this tree shows them: names sharing an inode here (nlink also counts hidden names).
+  for (const names of inodes.values()) {
+    if (names.length > 1) for (const name of names) out[name] += ` link=${names[0]}`;
+  }
   return out;
 }
 
