@@ -3,19 +3,17 @@
  * wrote (whiteouts only hide lower layers), directory metadata set at the end, and the rules for
  * replacing what is already on disk.
  */
-import { type Stats, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 import { invalidParameter } from '../../protocol/errdefs.js';
 import type { FileOps } from './fileops.js';
+import { OPAQUE_XATTR, isOverlayXattr, isWhiteoutDevice } from './overlay-format.js';
 import { type ParentFixer, lstatOrNull, relOf } from './paths.js';
 import { settableXattr } from './tree.js';
 
 /** vfs deletes whited-out paths in place; overlay records them the way overlayfs reads them. */
 export type WhiteoutMode = 'delete' | 'overlay';
-
-/** The xattr overlayfs reads to hide everything below a directory. */
-export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 /** A tar entry's header after normalization (PAX ids and times applied, xattrs as raw bytes). */
 export interface LayerHeader {
@@ -53,11 +51,6 @@ export interface ApplyContext {
 /** Records that this layer wrote `parts` (and so every ancestor of it). */
 export function markTouched(ctx: ApplyContext, parts: readonly string[]): void {
   for (let i = 1; i <= parts.length; i++) ctx.touched.add(relOf(parts.slice(0, i)));
-}
-
-/** An overlay whiteout: a character device 0/0. */
-export function isWhiteoutDevice(st: Stats): boolean {
-  return st.isCharacterDevice() && st.rdev === 0;
 }
 
 async function makeOpaqueDir(ctx: ApplyContext, abs: string): Promise<void> {
@@ -100,14 +93,11 @@ export async function clearTarget(ctx: ApplyContext, abs: string, wantDir: boole
   return false;
 }
 
-// overlayfs's own metadata must never come from a layer: a forged redirect or opaque flag would
-// change what the lower layers show.
-const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
-
 /** Sets the entry's xattrs that this process may set; unprivileged, only the user namespace. */
 export async function setXattrs(ctx: ApplyContext, abs: string, h: LayerHeader): Promise<void> {
   for (const [name, value] of h.xattrs) {
-    if (OVERLAY_XATTR.test(name)) continue;
+    // A forged redirect or opaque flag from a layer would change what the lower layers show.
+    if (isOverlayXattr(name)) continue;
     if (!settableXattr(ctx.ops, name)) continue;
     await ctx.ops.lsetxattr(abs, name, value);
   }

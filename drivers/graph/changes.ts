@@ -9,16 +9,14 @@ import path from 'node:path';
 
 import { type Change, ChangeKind, type ChangeKindValue } from './backend.js';
 import type { FileOps } from './fileops.js';
+import { isOverlayXattr } from './overlay-format.js';
 import { lstatOrNull } from './paths.js';
 import { readdirSorted } from './tree.js';
-
-// overlayfs keeps its own bookkeeping in these; they are never part of a layer's content.
-const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
 
 /** The xattrs of a path that belong to its content (overlayfs bookkeeping left out). */
 export async function contentXattrs(ops: FileOps, abs: string): Promise<Map<string, Buffer>> {
   const all = await ops.lgetxattrs(abs);
-  for (const name of all.keys()) if (OVERLAY_XATTR.test(name)) all.delete(name);
+  for (const name of all.keys()) if (isOverlayXattr(name)) all.delete(name);
   return all;
 }
 

@@ -7,10 +7,10 @@ import { type Stats, constants as C, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
-import { isWhiteoutDevice } from './apply-ctx.js';
 import { type Change, ChangeKind } from './backend.js';
 import { contentXattrs } from './changes.js';
 import type { FileOps } from './fileops.js';
+import { isWhiteoutDevice } from './overlay-format.js';
 import { lstatOrNull } from './paths.js';
 import { END_OF_ARCHIVE, type TarEntry, type TarType, entryBytes } from './tar-write.js';
 import { devNumbers, readdirSorted } from './tree.js';

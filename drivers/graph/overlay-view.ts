@@ -6,10 +6,10 @@
 import { type Stats, promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-import { isWhiteoutDevice } from './apply-ctx.js';
 import { type Change, ChangeKind } from './backend.js';
 import { change, finishChanges, sameNode } from './changes.js';
 import type { FileOps } from './fileops.js';
+import { isWhiteoutDevice } from './overlay-format.js';
 import { lstatOrNull } from './paths.js';
 import { readdirSorted } from './tree.js';
 import { isOpaqueDir } from './whiteout.js';

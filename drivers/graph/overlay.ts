@@ -9,18 +9,17 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
-import { conflict, invalidParameter, notFound } from '../../protocol/errdefs.js';
+import { conflict, invalidParameter } from '../../protocol/errdefs.js';
 import { applyLayer } from './apply.js';
-import { type ApplyResult, type BackendOptions, type Change, type GraphBackend, checkLayerId } from './backend.js';
+import type { ApplyResult, BackendOptions, Change, GraphBackend } from './backend.js';
 import { exportUpper } from './export.js';
 import type { FileOps } from './fileops.js';
 import { backingFilesystem } from './fsinfo.js';
+import { LayerHome } from './home.js';
 import { KeyedLock } from './lock.js';
 import { type Mounter, defaultFileOps, nativeMounter } from './native.js';
 import { upperChanges } from './overlay-view.js';
-import { lstatOrNull } from './paths.js';
 
-const TMP_PREFIX = '.tmp-';
 const LINKS = 'l';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -41,36 +40,30 @@ export class OverlayBackend implements GraphBackend {
   private readonly refs = new Map<string, { count: number; mounted: boolean }>();
 
   private constructor(
-    private readonly home: string,
+    private readonly home: LayerHome,
     private readonly ops: FileOps,
     private readonly mounter: Mounter,
   ) {}
 
-  /** Opens (creating) <dataRoot>/overlay and removes half-built layers a crash left behind. */
+  /** Opens (creating) <dataRoot>/overlay. */
   static async open(dataRoot: string, options: OverlayOptions = {}): Promise<OverlayBackend> {
-    const home = path.join(dataRoot, 'overlay');
-    await fsp.mkdir(path.join(home, LINKS), { recursive: true, mode: 0o700 });
-    for (const name of await fsp.readdir(home)) {
-      if (name.startsWith(TMP_PREFIX)) await fsp.rm(path.join(home, name), { recursive: true, force: true });
-    }
+    const home = await LayerHome.open(path.join(dataRoot, 'overlay'));
+    await fsp.mkdir(path.join(home.dir, LINKS), { recursive: true, mode: 0o700 });
     return new OverlayBackend(home, options.fileOps ?? defaultFileOps(), options.mounter ?? nativeMounter);
   }
 
-  private dir(id: string, op: string): string {
-    checkLayerId(id, op);
-    return path.join(this.home, id);
+  private existing(id: string, op: string): Promise<string> {
+    return this.home.existing(id, op);
   }
 
-  private async existing(id: string, op: string): Promise<string> {
-    const dir = this.dir(id, op);
-    if (!(await lstatOrNull(dir))?.isDirectory()) throw notFound(`${op}: no such layer: ${id}`);
-    return dir;
+  private link(short: string): string {
+    return path.join(this.home.dir, LINKS, short);
   }
 
   /** The parents' diff dirs, nearest first, as overlayfs wants its lowerdirs. */
   private async lowerDirs(dir: string): Promise<string[]> {
     const lower = await fsp.readFile(path.join(dir, 'lower'), 'utf8').catch(() => '');
-    return lower ? lower.split(':').map((l) => path.join(this.home, l)) : [];
+    return lower ? lower.split(':').map((l) => path.join(this.home.dir, l)) : [];
   }
 
   private async checkParent(dir: string, id: string, parent: string | null, op: string): Promise<void> {
@@ -79,13 +72,10 @@ export class OverlayBackend implements GraphBackend {
   }
 
   async create(id: string, parent: string | null): Promise<void> {
-    const dir = this.dir(id, 'create layer');
-    if (await lstatOrNull(dir)) throw conflict(`create layer: layer ${id} already exists`);
     const parentDir = parent === null ? null : await this.existing(parent, 'create layer');
-    const tmp = path.join(this.home, `${TMP_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
     const short = shortName();
-    try {
-      for (const sub of ['diff', 'work', 'merged']) await fsp.mkdir(path.join(tmp, sub), { recursive: true, mode: 0o755 });
+    const build = async (tmp: string) => {
+      for (const sub of ['diff', 'work', 'merged']) await fsp.mkdir(path.join(tmp, sub), { mode: 0o755 });
       await fsp.writeFile(path.join(tmp, 'link'), short);
       await fsp.writeFile(path.join(tmp, 'parent'), parent ?? '');
       if (parentDir !== null) {
@@ -93,14 +83,10 @@ export class OverlayBackend implements GraphBackend {
         const parentLink = `${LINKS}/${await fsp.readFile(path.join(parentDir, 'link'), 'utf8')}`;
         await fsp.writeFile(path.join(tmp, 'lower'), parentLower ? `${parentLink}:${parentLower}` : parentLink);
       }
-      // Dangling until the rename, so a crash in between leaves no layer without its link.
-      await fsp.symlink(`../${id}/diff`, path.join(this.home, LINKS, short));
-      await fsp.rename(tmp, dir);
-    } catch (err) {
-      await fsp.rm(tmp, { recursive: true, force: true });
-      await fsp.rm(path.join(this.home, LINKS, short), { force: true });
-      throw err;
-    }
+      // Dangling until the layer is renamed in, so a crash in between leaves no layer without its link.
+      await fsp.symlink(`../${id}/diff`, this.link(short));
+    };
+    await this.home.create(id, build, () => fsp.rm(this.link(short), { force: true }));
   }
 
   remove(id: string): Promise<void> {
@@ -108,7 +94,7 @@ export class OverlayBackend implements GraphBackend {
       const dir = await this.existing(id, 'remove layer');
       if (this.refs.has(id)) throw conflict(`remove layer: layer ${id} is in use (mounted)`);
       const short = await fsp.readFile(path.join(dir, 'link'), 'utf8').catch(() => '');
-      if (short) await fsp.rm(path.join(this.home, LINKS, short), { force: true });
+      if (short) await fsp.rm(this.link(short), { force: true });
       await fsp.rm(dir, { recursive: true, force: true });
     });
   }
@@ -140,8 +126,8 @@ export class OverlayBackend implements GraphBackend {
     });
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await lstatOrNull(this.dir(id, 'layer exists')))?.isDirectory() ?? false;
+  exists(id: string): Promise<boolean> {
+    return this.home.exists(id);
   }
 
   async applyDiff(id: string, parent: string | null, tar: Readable): Promise<ApplyResult> {
@@ -164,7 +150,7 @@ export class OverlayBackend implements GraphBackend {
 
   status(): [string, string][] {
     return [
-      ['Backing Filesystem', backingFilesystem(this.home)],
+      ['Backing Filesystem', backingFilesystem(this.home.dir)],
       ['Native Overlay Diff', 'true'],
       ['userxattr', 'false'],
     ];
@@ -173,7 +159,7 @@ export class OverlayBackend implements GraphBackend {
   async cleanup(): Promise<void> {
     for (const [id, ref] of [...this.refs]) {
       await this.lock.run(id, async () => {
-        if (ref.mounted) await this.mounter.unmount(path.join(this.home, id, 'merged'));
+        if (ref.mounted) await this.mounter.unmount(path.join(this.home.dir, id, 'merged'));
         this.refs.delete(id);
       });
     }

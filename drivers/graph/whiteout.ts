@@ -8,8 +8,9 @@ import path from 'node:path';
 
 import { invalidParameter } from '../../protocol/errdefs.js';
 import {
-  type ApplyContext, type LayerHeader, OPAQUE_XATTR, absOf, clearTarget, markTouched, parentFixer,
+  type ApplyContext, type LayerHeader, absOf, clearTarget, markTouched, parentFixer,
 } from './apply-ctx.js';
+import { OPAQUE_XATTR } from './overlay-format.js';
 import { ensureParents, lstatInside, relOf } from './paths.js';
 
 /** The whiteout prefix. */

@@ -38,9 +38,21 @@ async function lifecycle(t: Test, h: Harness): Promise<void> {
   t.equal(await b.exists('a'), false);
   await rejectsWith(t, b.remove('a'), 'NotFound', 'remove twice');
   await rejectsWith(t, b.get('a'), 'NotFound', 'get removed');
+  const raced = await Promise.allSettled([b.create('r', null), b.create('r', null)]);
+  t.same(raced.map((r) => (r.status === 'fulfilled' ? 'ok' : kindOf(r.reason))).sort(), ['Conflict', 'ok'], 'racing creates: one wins');
   const status = b.status();
   t.ok(status.every((row) => row.length === 2 && row.every((s) => typeof s === 'string')), 'status is [key, value] pairs');
   t.ok(status.some(([k]) => k === 'Backing Filesystem'));
+}
+
+async function reopen(t: Test, h: Harness, d: DriverUnderTest): Promise<void> {
+  await layer(h, 'kept', null, [{ name: 'f', content: 'x' }]);
+  const home = path.join(h.root, 'graph', d.name);
+  await fsp.mkdir(path.join(home, '.tmp-half-0000', 'diff'), { recursive: true });
+  const again = await d.open(path.join(h.root, 'graph'), h.ops);
+  t.equal(await again.exists('kept'), true, 'layers survive a restart');
+  t.notOk((await fsp.readdir(home)).includes('.tmp-half-0000'), 'a half-built layer from a crash is swept');
+  await within({ ...h, backend: again }, 'kept', async (r) => t.equal(await fsp.readFile(path.join(r, 'f'), 'utf8'), 'x'));
 }
 
 async function refcount(t: Test, h: Harness, d: DriverUnderTest): Promise<void> {
@@ -129,6 +141,7 @@ export function graphdriverSuite(t: Test, d: DriverUnderTest, fx: TestFileOps): 
   const cases: [string, (t: Test, h: Harness) => Promise<void>][] = [
     ['create, get, put, remove', lifecycle],
     ['get/put are reference-counted', (t, h) => refcount(t, h, d)],
+    ['reopening after a crash', (t, h) => reopen(t, h, d)],
     ['a chain of three layers', layerChain],
     ['metadata survives the chain', metadata],
     ['changes', changes],

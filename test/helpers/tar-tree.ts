@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 import type { FileOps } from '../../drivers/graph/fileops.js';
+import { isOverlayXattr } from '../../drivers/graph/overlay-format.js';
 import { devNumbers, readdirSorted } from '../../drivers/graph/tree.js';
 
 /** What to leave out of a picture. */
@@ -45,7 +46,7 @@ async function describe(ops: FileOps | null, abs: string, inodes: Map<string, st
     inodes.set(key, [...(inodes.get(key) ?? []), rel]);
   }
   for (const [name, value] of ops ? await ops.lgetxattrs(abs) : []) {
-    if (!/^(trusted|user)\.overlay\./.test(name)) parts.push(`${name}=${value.toString('hex')}`);
+    if (!isOverlayXattr(name)) parts.push(`${name}=${value.toString('hex')}`);
   }
   return parts.join(' ');
 }
