@@ -99,8 +99,18 @@ export async function setXattrs(ctx: ApplyContext, abs: string, h: LayerHeader):
     // A forged redirect or opaque flag from a layer would change what the lower layers show.
     if (isOverlayXattr(name)) continue;
     if (!settableXattr(ctx.ops, name)) continue;
-    await ctx.ops.lsetxattr(abs, name, value);
+    await ctx.ops.lsetxattr(abs, name, value).catch((err: unknown) => {
+      // As Docker does: a filesystem without xattrs, or one the kernel refuses here (user.* on a
+      // symlink), costs the attribute, not the layer.
+      if (!isUnsupportedXattr(err)) throw err;
+    });
   }
+}
+
+const UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EPERM']);
+
+function isUnsupportedXattr(err: unknown): boolean {
+  return UNSUPPORTED.has(String((err as { code?: unknown } | null)?.code));
 }
 
 /** Joins root-relative parts onto the layer root. */

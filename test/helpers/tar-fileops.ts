@@ -11,7 +11,7 @@ import { NodeFileOps, type XattrCalls } from '../../drivers/graph/fileops.js';
 import { nativeMknod, nativeXattrs } from '../../drivers/graph/native.js';
 
 const SERVER = `
-import base64, json, os, sys
+import base64, errno, json, os, sys
 for line in sys.stdin:
     req = json.loads(line)
     try:
@@ -23,10 +23,10 @@ for line in sys.stdin:
             out = {n: base64.b64encode(os.getxattr(req["path"], n, follow_symlinks=False)).decode() for n in names}
         print(json.dumps({"ok": out}), flush=True)
     except OSError as e:
-        print(json.dumps({"err": e.strerror, "errno": e.errno}), flush=True)
+        print(json.dumps({"err": e.strerror, "code": errno.errorcode.get(e.errno, "EIO")}), flush=True)
 `;
 
-type Reply = { ok?: Record<string, string> | null; err?: string; errno?: number };
+type Reply = { ok?: Record<string, string> | null; err?: string; code?: string };
 
 /** xattr calls answered by a python3 child; `close()` ends it. */
 export class PythonXattrs implements XattrCalls {
@@ -43,7 +43,8 @@ export class PythonXattrs implements XattrCalls {
       this.waiting.push(resolve); // python answers in request order
       this.child.stdin.write(`${JSON.stringify(req)}\n`);
     });
-    if (reply.err !== undefined) throw Object.assign(new Error(`${what}: ${reply.err}`), { errno: reply.errno });
+    // Shaped like the addon's errors: callers look at `code`.
+    if (reply.err !== undefined) throw Object.assign(new Error(`${what}: ${reply.err}`), { code: reply.code });
     return reply;
   }
 
