@@ -1,0 +1,57 @@
+//! berth-helper: the single-threaded process that does what Node cannot do safely between fork
+//! and exec. `berth-helper shim …` is the per-container monitor (see shim/); it forks the
+//! container's init itself (init.rs), so no other mode is needed.
+
+mod caps;
+mod clock;
+mod console;
+mod error;
+mod exit;
+mod init;
+mod jsonlog;
+mod memfd;
+mod mountopts;
+mod process;
+mod resolve;
+mod rootfs;
+mod shim;
+mod spec;
+mod sync;
+mod sys;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: berth-helper --version\n       berth-helper shim --id ID --bundle DIR --state DIR [--log FILE] [--linger SECONDS]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--version") if args.len() == 1 => {
+            println!("berth-helper {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("shim") => shim_main(&args[1..]),
+        _ => usage(),
+    }
+}
+
+fn shim_main(args: &[String]) -> ExitCode {
+    let parsed = match shim::parse_args(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("berth-helper shim: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = memfd::reexec_sealed() {
+        eprintln!("{e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::from(shim::run(&parsed) as u8)
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    // 2, as getopt-style tools exit on bad usage.
+    ExitCode::from(2)
+}

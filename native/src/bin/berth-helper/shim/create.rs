@@ -1,0 +1,76 @@
+//! Creating the container from the shim: fork stage 1 of the init, answer its requests on the
+//! sync channel (user namespace maps), collect the container's pid and pty, until it is ready.
+
+use crate::error::{Error, Result};
+use crate::init;
+use crate::shim::stdio::{Ends, Pair};
+use crate::spec::Spec;
+use crate::sync::{Channel, Msg};
+use crate::sys;
+
+/// A created container, waiting for start.
+pub struct Created {
+    /// The container's init, as the shim sees it.
+    pub pid: i32,
+    /// The shim's end of the sync channel: `start` goes through it.
+    pub chan: Channel,
+    pub io: Ends,
+}
+
+/// Forks the init and runs the conversation until it reports ready.
+pub fn create(spec: &Spec) -> Result<Created> {
+    let mut pair = Pair::new(spec.process.terminal, spec.stdin_open())?;
+    let (shim_end, init_end) = sys::socketpair()?;
+    let stage1 = sys::fork()?;
+    if stage1 == 0 {
+        sys::close(shim_end);
+        crate::shim::signals::reset_for_child();
+        let mut chan = Channel::new(init_end);
+        let stdio = pair.child;
+        init::in_child(&Channel::new(init_end), stdio, move || init::stage1(spec, &mut chan));
+    }
+    sys::close(init_end);
+    pair.close_child_ends();
+    let mut chan = Channel::new(shim_end);
+    let talk = converse(&mut chan, spec, stage1, &mut pair);
+    reap(stage1);
+    match talk {
+        Ok(pid) => Ok(Created { pid, chan, io: pair.shim }),
+        Err((pid, e)) => {
+            if let Some(pid) = pid {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                reap(pid);
+            }
+            pair.close_shim_ends();
+            sys::close(shim_end);
+            Err(e)
+        }
+    }
+}
+
+/// Reads the init's messages until Ready; on failure returns the container pid if one exists.
+fn converse(chan: &mut Channel, spec: &Spec, stage1: i32, pair: &mut Pair) -> std::result::Result<i32, (Option<i32>, Error)> {
+    let mut pid = None;
+    loop {
+        let msg = chan.recv().map_err(|e| (pid, e))?;
+        match msg {
+            Some(Msg::Userns) => {
+                init::write_id_maps(stage1, spec).map_err(|e| (pid, e))?;
+                chan.send(&Msg::Ack, None).map_err(|e| (pid, e))?;
+            }
+            Some(Msg::Pid { pid: p }) => pid = Some(p),
+            Some(Msg::Console) => pair.set_pty(chan.take_fd()).map_err(|e| (pid, e))?,
+            Some(Msg::Ready) => return pid.ok_or_else(|| (None, Error::msg("create container", "ready without a pid"))),
+            Some(Msg::Error { message }) => return Err((pid, Error::relayed(message))),
+            Some(other) => return Err((pid, Error::msg("create container", format!("unexpected {other:?}")))),
+            None => return Err((pid, Error::msg("create container", "the init exited without a word"))),
+        }
+    }
+}
+
+/// waitpid on one pid, blocking (a stage that has just exited or been killed).
+pub fn reap(pid: i32) -> Option<libc::c_int> {
+    let mut status = 0;
+    let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+    (rc == pid).then_some(status)
+}
