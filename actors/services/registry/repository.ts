@@ -2,10 +2,10 @@
  * One repository of one registry, with the credentials of one request: everything a pull or push job
  * asks of the registry. Obtain it from RegistryClient.repository().
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { familiarString, withDefaultTag, type Reference } from '../../../protocol/reference.js';
 import type { Descriptor, ImageConfigFile, Platform } from '../../../protocol/types/image.js';
-import { blobChunks, fetchBlobBytes, statBlob, type BlobFetchOptions } from './blobs.js';
+import { BlobStream, fetchBlobBytes, statBlob, type BlobFetchOptions } from './blobs.js';
 import { fetchManifest, headManifest, putManifest, resolveManifest, type FetchedManifest, type Resolved } from './manifests.js';
 import { pushBlob, type BlobSource, type PushBlobOptions, type PushBlobResult } from './push.js';
 import type { Session } from './session.js';
@@ -61,11 +61,7 @@ export class Repository {
    * the descriptor's, so whatever the caller wrote from it must be discarded then.
    */
   blob(desc: Descriptor, opts: BlobFetchOptions = {}): Readable {
-    const { session, name } = this;
-    async function* chunks(): AsyncGenerator<Buffer> {
-      yield* blobChunks(await session.transport(), name, desc, opts);
-    }
-    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
+    return new BlobStream(() => this.session.transport(), this.name, desc, opts);
   }
 
   /** The image config a manifest names, verified and shape-checked. */
