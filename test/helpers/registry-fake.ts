@@ -50,6 +50,8 @@ export interface FakeRegistry {
   faults: Faults;
   /** Serves an image or index as `repo:tag` (and by digest). */
   add(repo: string, tag: string, image: TestImage | TestIndex): void;
+  /** Forgets every issued token, as if they had expired on the server's side. */
+  revokeTokens(): void;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startFakeRegistry(opts: { auth?: FakeAuth } = {}): Promise
       store.manifests.set(`${repo}@${image.index.digest}`, image.index);
       store.manifests.set(`${repo}@${tag}`, image.index);
     },
+    revokeTokens: () => tokens.clear(),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -123,6 +123,18 @@ t.test('Bearer challenge flow', async (t) => {
   t.ok(authorized.length >= 2, 'requests carry the token');
   await t.rejects(client.resolve(ref), { kind: 'Unauthorized', message: /pull access denied for .*library\/app/ }, 'anonymous: no access');
   await t.rejects(client.resolve(ref, { auth: { username: 'bob', password: 'bad' } }), { kind: 'Unauthorized', message: /incorrect username or password/ });
+  fake.revokeTokens();
+  fake.tokenRequests.length = 0;
+  const again = await r.repository.config(r.manifest.document.config);
+  t.same(again.config.config?.Cmd, ['sh'], 'a token the registry stopped accepting is replaced');
+  t.equal(fake.tokenRequests.length, 1, 'by exactly one new token');
+  const fresh = new RegistryClient();
+  t.teardown(() => fresh.close());
+  fake.tokenRequests.length = 0;
+  const repo = fresh.repository(ref, { auth: { username: 'bob', password: 'pw' } });
+  const blobs = await Promise.all([img.config, img.layers[0]!, img.config].map((b) => readAll(repo.blob(descriptor(b)))));
+  t.same(blobs.map(sha256), [img.config.digest, img.layers[0]!.digest, img.config.digest], 'concurrent first requests all get through');
+  t.ok(fake.tokenRequests.length <= 3, `no token storm (${fake.tokenRequests.length} fetches)`);
   const viaToken = await startFakeRegistry({ auth: { scheme: 'bearer', users: {}, anonymousPull: true } });
   t.teardown(() => viaToken.close());
   viaToken.add('x', 'latest', img);

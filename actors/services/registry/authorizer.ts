@@ -50,17 +50,19 @@ export class Authorizer {
   /**
    * Learns from a 401's WWW-Authenticate. True when trying again can succeed: a Bearer challenge
    * (a fresh token is fetched, with any scope the challenge names), or Basic when we have a username
-   * we have not sent yet. False leaves the 401 to the caller.
+   * we have not sent yet. `sent` is the Authorization the refused request carried. False leaves
+   * the 401 to the caller.
    */
-  challenged(header: string | string[] | undefined): boolean {
+  challenged(header: string | string[] | undefined, sent?: string): boolean {
     if (this.credentials.registryToken) return false;
     const next = pickChallenge(parseChallenges(header));
     if (!next) return false;
     const previous = this.challenge;
     this.challenge = next;
     if (next.scheme === 'basic') return !!this.credentials.username && previous?.scheme !== 'basic';
-    if (previous?.scheme === 'bearer') {
-      // The token we sent was refused (expired, or revoked): never hand it out again.
+    if (previous?.scheme === 'bearer' && sent?.startsWith('Bearer ')) {
+      // The token we sent was refused (expired, or revoked): never hand it out again. (A request
+      // that went out anonymously, before the challenge was known, says nothing about the token.)
       this.deps.tokens.drop(TokenCache.key(previous, [...this.scopes], this.credentials));
     }
     if (next.params.scope) this.addScopes(next.params.scope.split(' '));

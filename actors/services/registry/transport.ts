@@ -101,14 +101,15 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       const url = this.url(req.url);
       let res: Response<Buffer>;
+      let headers: Record<string, string>;
       try {
-        const headers = await this.headers(req);
+        headers = await this.headers(req);
         const body = typeof req.body === 'function' ? req.body() : req.body;
         res = await this.pool.got(url, { method: req.method, headers, body, responseType: 'buffer', ...this.common(req) });
       } catch (err) {
         throw this.failure(req, url, err);
       }
-      if (res.statusCode === 401 && attempt === 0 && this.auth.challenged(res.headers['www-authenticate'])) continue;
+      if (res.statusCode === 401 && attempt === 0 && this.auth.challenged(res.headers['www-authenticate'], headers.authorization)) continue;
       return { status: res.statusCode, headers: res.headers, body: res.rawBody, url: res.url };
     }
   }
@@ -118,8 +119,9 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       const url = this.url(req.url);
       let res: { status: number; headers: IncomingHttpHeaders; body: Readable };
+      let headers: Record<string, string>;
       try {
-        const headers = await this.headers(req);
+        headers = await this.headers(req);
         const s = this.pool.got.stream(url, { method: req.method, headers, ...this.common(req) });
         const response = await new Promise<Response>((resolve, reject) => {
           s.once('response', resolve);
@@ -129,7 +131,7 @@ export class Transport {
       } catch (err) {
         throw this.failure(req, url, err);
       }
-      if (res.status === 401 && attempt === 0 && this.auth.challenged(res.headers['www-authenticate'])) {
+      if (res.status === 401 && attempt === 0 && this.auth.challenged(res.headers['www-authenticate'], headers.authorization)) {
         res.body.destroy();
         continue;
       }
