@@ -1,7 +1,8 @@
 /**
  * The overlay backend, laid out like Docker's overlay2: <root>/overlay/<id>/{diff,work,merged}, a
  * `link` file with the layer's short name, `l/<short>` → ../<id>/diff (short lowerdir paths keep the
- * mount options under a page), and a `lower` file listing the parents' short links, nearest first.
+ * mount options under a page), a `lower` file listing the parents' short links, nearest first, and
+ * a `parent` file with the parent's id (to check the parent callers name).
  * A layer's own changes live only in diff/, so diffs and changes read diff/ and never need a mount.
  */
 import { randomBytes } from 'node:crypto';
@@ -133,6 +134,8 @@ export class OverlayBackend implements GraphBackend {
   async applyDiff(id: string, parent: string | null, tar: Readable): Promise<ApplyResult> {
     const dir = await this.existing(id, 'apply layer');
     await this.checkParent(dir, id, parent, 'apply layer');
+    // Changing an upper dir under a live overlay mount is undefined behaviour in overlayfs.
+    if (this.refs.get(id)?.mounted) throw conflict(`apply layer: layer ${id} is mounted`);
     return applyLayer(path.join(dir, 'diff'), tar, { whiteouts: 'overlay', fileOps: this.ops });
   }
 

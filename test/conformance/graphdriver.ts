@@ -9,6 +9,7 @@ import type { Test } from 'tap';
 import { ChangeKind } from '../../drivers/graph/backend.js';
 import { devNumbers } from '../../drivers/graph/tree.js';
 import { kindOf } from '../../protocol/errdefs.js';
+import { layerStream } from '../helpers/tar.js';
 import type { TestFileOps } from '../helpers/tar-fileops.js';
 import { diffCases } from './graphdriver-diff.js';
 import { type DriverUnderTest, type Harness, chain, harness, layer, pathsOf, within } from './graphdriver-harness.js';
@@ -64,7 +65,10 @@ async function refcount(t: Test, h: Harness, d: DriverUnderTest): Promise<void> 
   t.equal(mountsUnder(p1).length, d.mounts ? 1 : 0, 'mounted once');
   await h.backend.put('child');
   t.equal(await fsp.readFile(path.join(p1, 'f'), 'utf8'), 'hello', 'still usable after one of two puts');
-  if (d.mounts) await rejectsWith(t, h.backend.remove('child'), 'Conflict', 'remove while mounted');
+  if (d.mounts) {
+    await rejectsWith(t, h.backend.remove('child'), 'Conflict', 'remove while mounted');
+    await rejectsWith(t, h.backend.applyDiff('child', 'base', await layerStream([])), 'Conflict', 'apply while mounted');
+  }
   await h.backend.put('child');
   t.same(mountsUnder(p1), [], 'the last put unmounts');
   await h.backend.remove('child');

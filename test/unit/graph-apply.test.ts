@@ -49,7 +49,7 @@ t.test('plain, gzip and zstd layers give the same tree', async (t) => {
     const root = await tmpdir(t);
     const { size } = await apply(root, BASE, c);
     t.equal(size, 4 + 10 + 1, `${c}: size counts file content bytes`);
-    pics.push(await picture(root, ops, { owners: false }));
+    pics.push(await picture(root, ops, { owners: false, mtimes: false })); // implicit dirs get 'now'
   }
   t.same(pics[1], pics[0]);
   t.same(pics[2], pics[0]);
