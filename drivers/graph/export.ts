@@ -59,8 +59,12 @@ async function* nodeBytes(ops: FileOps, rel: string, abs: string, st: Stats, lin
     yield* entryBytes(entry);
     return;
   }
-  const fh = await fsp.open(abs, C.O_RDONLY | C.O_NOFOLLOW);
-  yield* entryBytes(entry, fh.createReadStream()); // the stream closes the handle
+  const content = (await fsp.open(abs, C.O_RDONLY | C.O_NOFOLLOW)).createReadStream(); // closes its handle
+  try {
+    yield* entryBytes(entry, content);
+  } finally {
+    content.destroy(); // also when the consumer stops reading before this entry's content
+  }
 }
 
 async function* changeEntries(ops: FileOps, root: string, changes: readonly Change[]): AsyncGenerator<Buffer> {
