@@ -1,0 +1,44 @@
+/**
+ * Starting a shim: `berth-helper shim --id … --bundle … --state … --log …`. The spawned process
+ * detaches the shim (double fork, setsid) and exits once the container is created: 0 with
+ * `{"pid","shimPid"}` on stdout, or 1 with the error on stderr (crun-style: operation, object, why).
+ */
+import { spawn } from 'node:child_process';
+
+import { system } from '../../protocol/errdefs.js';
+import type { ExecPaths } from './backend.js';
+
+/** What the shim reports once the container is created. */
+export interface ShimReady {
+  pid: number;
+  shimPid: number;
+}
+
+/** Options of spawnShim. */
+export interface SpawnShimOptions {
+  helper: string;
+  /** Seconds an exited container's shim waits for a client (--linger). */
+  lingerSeconds?: number;
+}
+
+/** Spawns the shim for a container and waits for its report. */
+export function spawnShim(id: string, paths: ExecPaths, opts: SpawnShimOptions): Promise<ShimReady> {
+  const args = ['shim', '--id', id, '--bundle', paths.bundle, '--state', paths.state, '--log', paths.log];
+  if (opts.lingerSeconds !== undefined) args.push('--linger', String(opts.lingerSeconds));
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.helper, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', (e) => reject(system(`create container ${id}: spawn ${opts.helper}: ${e.message}`, e)));
+    child.once('close', (code) => {
+      if (code !== 0) return reject(system(err.trim() || `create container ${id}: the shim exited with ${code}`));
+      try {
+        resolve(JSON.parse(out) as ShimReady);
+      } catch {
+        reject(system(`create container ${id}: unreadable shim report ${JSON.stringify(out)}`));
+      }
+    });
+  });
+}
