@@ -16,6 +16,10 @@ export interface EngineConfig {
   labels: string[];
   /** The graph driver (dockerd --storage-driver): overlay or vfs; chosen from the kernel when unset. */
   storageDriver?: string;
+  /** Registries reached over plain HTTP (dockerd --insecure-registry; 127.0.0.0/8 always is). */
+  insecureRegistries: string[];
+  /** Pull-through mirrors for docker.io (dockerd --registry-mirror). */
+  registryMirrors: string[];
 }
 
 /** The defaults of `berth daemon` with no flags. */
@@ -27,5 +31,7 @@ export function defaultConfig(): EngineConfig {
     debug: false,
     insecureTcp: false,
     labels: [],
+    insecureRegistries: [],
+    registryMirrors: [],
   };
 }

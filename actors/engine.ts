@@ -18,6 +18,8 @@ import { EventLog, eventsService } from './services/events.js';
 import type { Graph } from './services/graph/graph.js';
 import { openGraph, pickDriver } from './services/graph/open.js';
 import { graphDriverService, graphService } from './services/graph/service.js';
+import { RegistryClient } from './services/registry/client.js';
+import { registryService } from './services/registry/service.js';
 import { ActorStream } from './system/actorstream.js';
 import { listenAll, type Listener } from './system/api/listen.js';
 import { apiServer, RequestTracker } from './system/api/server.js';
@@ -120,11 +122,13 @@ function running(config: EngineConfig, p: Parts): Engine {
   };
   const runner = new JobRunner(handlers, { host: () => root!.system.get('jobs') as AnyActorRef, ctx, log, clock, onFinish: (r) => stream.jobFinished(r) });
   const tracker = new RequestTracker();
+  const registry = new RegistryClient({ insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors });
   const api = apiServer(buildRouter(), ctx, tracker, { [ACTOR_STREAM_PATH]: (req, s, h) => stream.handleUpgrade(req, s, h) });
   const children: ChildSpec[] = [
     { id: 'events', logic: eventsService, input: { bus, log: events }, restart: 'permanent' },
     { id: 'graphdriver', logic: graphDriverService, input: { target: p.graph.driver }, restart: 'permanent' },
     { id: 'graph', logic: graphService, input: { target: p.graph }, restart: 'permanent' },
+    { id: 'registry', logic: registryService, input: { target: registry }, restart: 'permanent' },
     { id: 'jobs', logic: jobsHost, restart: 'permanent' },
     { id: 'serveapi', logic: serveApi, input: { listeners: p.listeners, api, tracker, drainMs: p.drainMs }, restart: 'permanent', shutdownMs: p.drainMs + 1000 },
   ];
@@ -142,6 +146,7 @@ function running(config: EngineConfig, p: Parts): Engine {
   const finish = async () => {
     stream.close();
     for (const l of p.listeners) l.server.closeAllConnections(), l.server.close();
+    registry.close();
     await p.graph.driver.cleanup().catch((err: Error) => log.error(`graph driver cleanup: ${err.message}`));
     await p.db.close();
     rmSync(path.join(config.execRoot, 'berth.pid'), { force: true });

@@ -26,6 +26,9 @@ export default class Daemon extends Command {
     tlskey: Flags.string({ helpValue: '<file>', description: 'TLS key file' }),
     'insecure-tcp': Flags.boolean({ description: 'allow a tcp listener without TLS (loopback only)' }),
     label: Flags.string({ multiple: true, description: 'key=value label of this daemon (repeatable)' }),
+    'insecure-registry': Flags.string({ multiple: true, description: 'registry (host:port or CIDR) to reach over plain HTTP (repeatable)' }),
+    'registry-mirror': Flags.string({ multiple: true, description: 'pull-through mirror for docker.io (repeatable)' }),
+    'storage-driver': Flags.string({ char: 's', description: 'graph driver: overlay or vfs (default: overlay where possible)' }),
   };
 
   async run(): Promise<void> {

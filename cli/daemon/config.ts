@@ -13,6 +13,9 @@ export interface DaemonFlags extends TlsFlags {
   debug: boolean;
   'insecure-tcp': boolean;
   label?: string[];
+  'insecure-registry'?: string[];
+  'registry-mirror'?: string[];
+  'storage-driver'?: string;
 }
 
 /** Builds the engine's configuration; throws InvalidParameter for flag combinations that cannot work. */
@@ -30,6 +33,9 @@ export function daemonConfig(flags: DaemonFlags): EngineConfig {
     debug: flags.debug,
     insecureTcp: flags['insecure-tcp'],
     labels: [...labels],
+    insecureRegistries: [...(flags['insecure-registry'] ?? [])],
+    registryMirrors: [...(flags['registry-mirror'] ?? [])],
+    ...(flags['storage-driver'] && { storageDriver: flags['storage-driver'] }),
   };
   const tls = daemonTls(flags);
   if (tls) config.tls = tls;

@@ -38,6 +38,16 @@ export class Graph {
     await this.blobs.put(id, bytes);
   }
 
+  /** The image a normalized reference points to, or undefined. */
+  async resolveRef(ref: string): Promise<string | undefined> {
+    return this.db.resolve(ref);
+  }
+
+  /** Whether an image is stored. */
+  async hasImage(id: string): Promise<boolean> {
+    return (await this.db.image(id)) !== undefined;
+  }
+
   /** The stored layer with this chain ID, or undefined. */
   async layer(chainId: string): Promise<LayerRecord | undefined> {
     return this.db.layer(chainId);

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { asBerthError, invalidParameter } from '../../../../protocol/errdefs.js';
 import { parseFilters } from '../../../../protocol/filters.js';
+import { ProgressWriter } from '../../../image/progress.js';
 import { IMAGE_LIST_FILTERS } from '../../../services/graph/graph.js';
+import { decodeRegistryAuth, parsePlatform } from '../../../services/registry/client.js';
 import { commonHeaders, queryBool, sendJson, startStream } from '../http.js';
 import type { Route } from '../router.js';
 import type { ApiRequest } from '../types.js';
@@ -12,14 +14,19 @@ import type { ApiRequest } from '../types.js';
  */
 async function imageCreate(req: ApiRequest, res: ServerResponse): Promise<void> {
   const q = req.query;
+  const image = q.get('fromImage');
   const src = q.get('fromSrc');
-  if (!src) throw invalidParameter('image create: fromImage or fromSrc is required');
+  if (!image && !src) throw invalidParameter('image create: fromImage or fromSrc is required');
+  const auth = decodeRegistryAuth(req.raw.headers['x-registry-auth'] as string | undefined);
+  const platform = q.get('platform') ? parsePlatform(q.get('platform')!) : undefined;
+  const tag = q.get('tag') || undefined;
   startStream(res);
+  const streams = { stdin: req.raw, stdout: res, signal: req.signal };
   try {
-    await req.engine.job('image.import', { src, repo: q.get('repo') || undefined, tag: q.get('tag') || undefined, message: q.get('message') || undefined, changes: q.getAll('changes') }, { stdin: req.raw, stdout: res, signal: req.signal });
+    if (image) await req.engine.job('image.pull', { image, tag, auth, platform }, streams);
+    else await req.engine.job('image.import', { src: src!, repo: q.get('repo') || undefined, tag, message: q.get('message') || undefined, changes: q.getAll('changes') }, streams);
   } catch (err) {
-    const e = asBerthError(err);
-    res.write(`${JSON.stringify({ errorDetail: { message: e.message }, error: e.message })}\r\n`);
+    new ProgressWriter(res).error(asBerthError(err).message);
   }
   res.end();
 }

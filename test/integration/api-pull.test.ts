@@ -1,0 +1,63 @@
+import t from 'tap';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { startTestDaemon } from '../helpers/daemon.js';
+import { buildImage, busyboxImage, multiLayerImage, platformIndex, pushImage } from '../helpers/images.js';
+import { registryProbe, startRegistry } from '../helpers/registry.js';
+
+interface Msg { status?: string; id?: string; error?: string; progressDetail?: { current?: number; total?: number } }
+const messages = (body: string) => body.trim().split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as Msg);
+
+t.test('pull from a real registry: progress, layers shared, up to date, platforms', { skip: registryProbe() }, async (t) => {
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  const d = await startTestDaemon({ storageDriver: 'vfs' });
+  t.teardown(() => d.close());
+  await pushImage(reg, 'busybox', 'latest', await busyboxImage());
+  await pushImage(reg, 'multi', 'v1', await multiLayerImage());
+  await pushImage(reg, 'multiarch', 'latest', await platformIndex());
+
+  const r = await d.request('POST', `/images/create?fromImage=${encodeURIComponent(`${reg.host}/busybox`)}&tag=latest`, { headers: { 'X-Registry-Auth': 'e30=' } });
+  t.equal(r.status, 200);
+  const m = messages(r.body);
+  t.match(m[0], { status: 'Pulling from busybox', id: 'latest' });
+  t.ok(m.some((x) => x.status === 'Pulling fs layer'));
+  t.ok(m.some((x) => x.status === 'Downloading' && x.progressDetail?.total), 'download progress with totals');
+  t.ok(m.some((x) => x.status === 'Pull complete'));
+  t.match(m.at(-2), { status: /^Digest: sha256:[0-9a-f]{64}$/ });
+  t.same(m.at(-1), { status: `Status: Downloaded newer image for ${reg.host}/busybox:latest` });
+
+  const again = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/busybox&tag=latest`)).body);
+  t.same(again.at(-1), { status: `Status: Image is up to date for ${reg.host}/busybox:latest` });
+  t.notOk(again.some((x) => x.status === 'Downloading'), 'nothing downloaded twice');
+
+  const inspect = (await d.request('GET', `/images/${reg.host}/busybox:latest/json`)).json<{ RepoDigests: string[]; RepoTags: string[]; Config: { Cmd: string[] } }>();
+  t.same(inspect.RepoTags, [`${reg.host}/busybox:latest`]);
+  t.match(inspect.RepoDigests[0], new RegExp(`^${reg.host}/busybox@sha256:`));
+
+  const multi = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/multi&tag=v1`)).body);
+  t.match(multi.at(-1), { status: /Downloaded newer image/ });
+  t.ok(multi.some((x) => x.status === 'Already exists'), 'the busybox base layer is shared');
+
+  const arm = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/multiarch&tag=latest&platform=linux/arm64`)).body);
+  t.match(arm.at(-1), { status: /Downloaded newer image/ });
+  const armInspect = (await d.request('GET', `/images/${reg.host}/multiarch/json`)).json<{ Architecture: string }>();
+  t.equal(armInspect.Architecture, 'arm64');
+
+  const missing = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/nope&tag=latest`)).body);
+  t.match(missing.at(-1), { error: /manifest for .*nope:latest not found|not found/ });
+});
+
+t.test('a pull whose layer does not match its digest leaves nothing', { skip: registryProbe() }, async (t) => {
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  const d = await startTestDaemon({ storageDriver: 'vfs' });
+  t.teardown(() => d.close());
+  const img = await busyboxImage();
+  // A config whose diff_id is wrong: every blob digest holds, the content check must not.
+  await pushImage(reg, 'bad', 'latest', buildImage({ layers: [{ ...img.layers[0]!, diffId: `sha256:${'0'.repeat(64)}` }] }));
+  const m = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/bad&tag=latest`)).body);
+  t.match(m.at(-1), { error: /diffID/ });
+  t.same((await d.request('GET', '/images/json')).json(), []);
+  t.same(readdirSync(path.join(d.config.dataRoot, 'vfs')), [], 'no layer tree left');
+});
