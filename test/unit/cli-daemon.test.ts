@@ -11,8 +11,13 @@ const FLAGS: DaemonFlags = {
 t.test('flags map onto EngineConfig', async (t) => {
   t.same(daemonConfig(FLAGS), {
     hosts: ['unix:///run/berth/berth.sock'], dataRoot: '/var/lib/berth', execRoot: '/run/berth',
-    debug: false, insecureTcp: false, labels: [],
+    debug: false, insecureTcp: false, labels: [], insecureRegistries: [], registryMirrors: [],
   });
+  t.match(
+    daemonConfig({ ...FLAGS, 'insecure-registry': ['10.0.0.0/8'], 'registry-mirror': ['http://127.0.0.1:5001'], 'storage-driver': 'vfs' }),
+    { insecureRegistries: ['10.0.0.0/8'], registryMirrors: ['http://127.0.0.1:5001'], storageDriver: 'vfs' },
+    'registry and storage flags reach the engine',
+  );
   const config = daemonConfig({
     ...FLAGS, host: ['unix:///tmp/b.sock', 'tcp://127.0.0.1:2375'], 'data-root': 'rel/data', debug: true,
     'insecure-tcp': true, label: ['env=test', 'tier=a=b'],
