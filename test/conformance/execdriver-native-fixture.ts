@@ -30,6 +30,10 @@ export interface NativeFixture extends ExecFixture {
   rootfs: string;
   /** A spec for `sh -c script` with cgroup limits. */
   specWith(script: string, resources?: CgroupResources): OciSpec;
+  /** Kills leftovers, removes cgroups and files (also run at teardown; safe twice). */
+  cleanup(): Promise<void>;
+  /** The cgroup path of the last spec made. */
+  lastCgroup(): string;
 }
 
 /** Builds the fixture; its teardown is registered on `t`. */
@@ -48,17 +52,20 @@ export function nativeFixture(t: Test): NativeFixture {
     spec.annotations = { [ANNOTATION_CGROUP_PATH]: cg, [ANNOTATION_CGROUP_PROCS]: cgroupProcsFiles(cg).join(',') };
     return spec;
   };
-  t.teardown(async () => {
+  const cleanup = async () => {
     for (const s of states) killLeftover(s);
     await new Promise((r) => setTimeout(r, 300));
-    for (const cg of cgroups) loadNative().cgroupDestroy(cg);
+    for (const cg of cgroups.splice(0)) loadNative().cgroupDestroy(cg);
     loadNative().cgroupDestroy(group);
     rmSync(root, { recursive: true, force: true });
-  });
+  };
+  t.teardown(cleanup);
   return {
     root,
     rootfs,
     specWith,
+    cleanup,
+    lastCgroup: () => cgroups[cgroups.length - 1]!,
     backend: () => new NativeBackend({ lingerSeconds: 5 }),
     spec: (script) => specWith(script),
     paths: (id) => {

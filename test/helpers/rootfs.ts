@@ -12,7 +12,7 @@ export const BUSYBOX = '/bin/busybox';
 /** The applets linked into bin/. */
 export const APPLETS = [
   'sh', 'echo', 'cat', 'sleep', 'hostname', 'ps', 'id', 'ls', 'true', 'false', 'kill', 'mount', 'readlink',
-  'head', 'tail', 'grep', 'wc', 'dd', 'yes', 'tty', 'stat', 'touch', 'mkdir', 'rm', 'env', 'pwd', 'test', '[',
+  'head', 'tail', 'grep', 'wc', 'dd', 'yes', 'tty', 'stat', 'touch', 'mkdir', 'rm', 'env', 'pwd', 'test', '[', 'stty', 'printf',
 ];
 
 /** Why a busybox rootfs cannot be built here, or false when it can. */

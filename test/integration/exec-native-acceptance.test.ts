@@ -1,0 +1,100 @@
+/**
+ * Issue 3's acceptance through the exec driver on the native backend: busybox as PID 1 in a fresh
+ * rootfs with its own hostname and process table, a memory limit that ends a hog with 137 and
+ * OOMKilled, a pids limit that stops a fork bomb, and nothing left behind (leakcheck).
+ * (Exit codes, signals, pause and reattach with intact logs are in the conformance suite.)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+
+import type { ContainerStats, ExitStatus } from '../../drivers/exec/backend.js';
+import { readJsonLog } from '../../drivers/exec/jsonlog.js';
+import { startDriver, until, type DriverHandle } from '../conformance/execdriver.js';
+import { nativeFixture, nativeMissing, type NativeFixture } from '../conformance/execdriver-native-fixture.js';
+
+const MiB = 1024 * 1024;
+const skip = nativeMissing();
+
+async function runToExit(d: DriverHandle, fx: NativeFixture, id: string, spec: ReturnType<NativeFixture['spec']>) {
+  const paths = fx.paths(id);
+  await d.call({ type: 'exec.create', id, spec, paths });
+  await d.call({ type: 'exec.start', id });
+  const exit = await d.call<ExitStatus>({ type: 'exec.wait', id }, 60_000);
+  const log = readJsonLog(paths.log);
+  await d.call({ type: 'exec.clean', id });
+  return { exit, log, out: log.filter((e) => e.stream === 'stdout').map((e) => e.log).join('') };
+}
+
+t.test('native acceptance', { skip }, async (t) => {
+  const fx = nativeFixture(t);
+  const d = startDriver(fx.backend());
+  t.teardown(() => d.stop());
+
+  t.test('PID 1, its own hostname, only its own processes', async (t) => {
+    const { exit, out } = await runToExit(d, fx, 'pid1', fx.spec('echo pid=$$; hostname; ps; exit 0'));
+    t.equal(exit.exitCode, 0);
+    const lines = out.trim().split('\n');
+    t.equal(lines[0], 'pid=1', 'the shell is PID 1');
+    t.equal(lines[1], 'berthbox', 'the spec hostname');
+    const procs = lines.slice(3).map((l) => l.trim().split(/\s+/));
+    t.equal(procs.length, 2, `ps lists only the shell and itself: ${lines.slice(2).join(' | ')}`);
+    t.same(procs.map((p) => p[0]), ['1', String(procs[1]![0])], 'the shell is 1');
+    t.ok(procs.every((p) => Number(p[0]) < 10), 'all pids are of the container namespace');
+  });
+
+  t.test('a memory hog ends with 137 and OOMKilled', async (t) => {
+    const spec = fx.specWith('x=aaaaaaaaaaaaaaaa; while :; do x=$x$x; done', { memory: 32 * MiB, memorySwap: 32 * MiB });
+    const { exit } = await runToExit(d, fx, 'hog', spec);
+    t.same([exit.exitCode, exit.signal, exit.oomKilled], [137, 9, true]);
+  });
+
+  t.test('a pids limit stops a fork bomb', async (t) => {
+    // The subshell takes the failed fork (ash gives up on it) so PID 1 lives on to be measured.
+    const bomb = '(i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done); echo spawned; while :; do sleep 1; done';
+    const spec = fx.specWith(bomb, { pidsLimit: 12 });
+    const paths = fx.paths('bomb');
+    await d.call({ type: 'exec.create', id: 'bomb', spec, paths });
+    await d.call({ type: 'exec.start', id: 'bomb' });
+    await until(() => readJsonLog(paths.log).some((e) => e.log.includes('spawned')), 20_000, 'the loop to end');
+    const stats = await d.call<ContainerStats>({ type: 'exec.stats', id: 'bomb' });
+    t.ok(stats.pids !== null && stats.pids <= 12 && stats.pids >= 10, `pids stop at the limit: ${stats.pids}`);
+    t.ok(readJsonLog(paths.log).some((e) => e.stream === 'stderr' && /fork/i.test(e.log)), 'forks were refused');
+    await d.call({ type: 'exec.kill', id: 'bomb', signal: 'KILL' });
+    t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'bomb' })).exitCode, 137);
+    await d.call({ type: 'exec.clean', id: 'bomb' });
+  });
+
+  t.test('stats read the container cgroup', async (t) => {
+    const paths = fx.paths('stats');
+    await d.call({ type: 'exec.create', id: 'stats', spec: fx.specWith('while :; do sleep 1; done', { memory: 64 * MiB }), paths });
+    await d.call({ type: 'exec.start', id: 'stats' });
+    const s = await d.call<ContainerStats>({ type: 'exec.stats', id: 'stats' });
+    t.ok((s.memoryUsage ?? 0) > 0, `memory usage ${s.memoryUsage}`);
+    t.equal(s.memoryLimit, 64 * MiB);
+    t.ok((s.pids ?? 0) >= 1, `pids ${s.pids}`);
+    await d.call({ type: 'exec.kill', id: 'stats', signal: 'KILL' });
+    await d.call({ type: 'exec.wait', id: 'stats' });
+    await d.call({ type: 'exec.clean', id: 'stats' });
+  });
+
+  t.test('nothing is left behind', async (t) => {
+    const marker = path.basename(fx.root);
+    await fx.cleanup();
+    const tool = path.resolve('..', 'shared', 'tools', 'leakcheck');
+    if (!existsSync(tool)) {
+      t.pass('leakcheck not run', { skip: `no leakcheck at ${tool}` });
+      return;
+    }
+    let out = '';
+    let code = 0;
+    try {
+      out = execFileSync('bash', [tool, marker], { encoding: 'utf8' });
+    } catch (e) {
+      out = String((e as { stdout?: string }).stdout);
+      code = 1;
+    }
+    t.equal(code, 0, `leakcheck ${marker}: ${out.trim()}`);
+  });
+});
