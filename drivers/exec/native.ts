@@ -4,7 +4,7 @@
  * STATE/exit.json once the shim is gone. Pause, resume and stats use the cgroup the engine made
  * (annotation berth.cgroup.path) through the native addon.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -203,10 +203,12 @@ async function waitForShimExit(state: string): Promise<void> {
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
+// A shim that has exited is a zombie until its new parent (init, or a subreaper) reaps it, which
+// may take a while: that counts as gone.
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

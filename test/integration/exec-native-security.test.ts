@@ -1,0 +1,129 @@
+/**
+ * The native runtime's isolation, each with a test: the helper runs from a sealed memfd (the
+ * container cannot rewrite it through /proc/PID/exe), no fd of the shim reaches the container and
+ * a cwd through one is refused, mount targets never follow a symlink out of the rootfs, and the
+ * spec's identity (capabilities, no_new_privs, user, groups, umask), read-only root, masked and
+ * read-only paths and terminal all take effect.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+
+import type { ContainerState, ExitStatus, ProcessStreams } from '../../drivers/exec/backend.js';
+import { helperPath } from '../../drivers/exec/helper-path.js';
+import { readJsonLog } from '../../drivers/exec/jsonlog.js';
+import type { OciSpec } from '../../drivers/exec/spec.js';
+import { startDriver, text, type DriverHandle } from '../conformance/execdriver.js';
+import { nativeFixture, nativeMissing, type NativeFixture } from '../conformance/execdriver-native-fixture.js';
+
+const skip = nativeMissing();
+let seq = 0;
+
+/** Runs a spec to its end; returns the exit and the logged output by stream. */
+async function runOut(d: DriverHandle, fx: NativeFixture, spec: OciSpec) {
+  const id = `sec${++seq}`;
+  const paths = fx.paths(id);
+  await d.call({ type: 'exec.create', id, spec, paths });
+  const started = await d.call({ type: 'exec.start', id }).then(() => null, (e: Error) => e);
+  const exit = await d.call<ExitStatus>({ type: 'exec.wait', id });
+  const log = readJsonLog(paths.log);
+  await d.call({ type: 'exec.clean', id });
+  const of = (s: string) => log.filter((e) => e.stream === s).map((e) => e.log).join('');
+  return { exit, startError: started, out: of('stdout'), err: of('stderr') };
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+t.test('native isolation', { skip }, async (t) => {
+  const fx = nativeFixture(t);
+  const d = startDriver(fx.backend());
+  t.teardown(() => d.stop());
+
+  t.test('the helper runs from a sealed memfd that cannot be written (CVE-2019-5736)', async (t) => {
+    const before = sha256(helperPath());
+    const paths = fx.paths('memfd');
+    const st = await d.call<ContainerState>({ type: 'exec.create', id: 'memfd', spec: fx.spec('sleep 30'), paths });
+    const { shimPid } = JSON.parse(readFileSync(path.join(paths.state, 'shim.json'), 'utf8')) as { shimPid: number };
+    for (const [who, pid] of [['shim', shimPid], ['created init', st.pid]] as const) {
+      t.match(readlinkSync(`/proc/${pid}/exe`), /^\/memfd:berth-helper/, `${who} runs from the memfd`);
+      t.throws(() => closeSync(openSync(`/proc/${pid}/exe`, 'r+')), `${who}: its exe cannot be opened for writing`);
+    }
+    await d.call({ type: 'exec.kill', id: 'memfd', signal: 'KILL' });
+    await d.call({ type: 'exec.wait', id: 'memfd' });
+    await d.call({ type: 'exec.clean', id: 'memfd' });
+    t.equal(sha256(helperPath()), before, 'the helper on disk is unchanged');
+  });
+
+  t.test('no fd leaks into the container, and a cwd through one is refused (CVE-2024-21626)', async (t) => {
+    const r = await runOut(d, fx, fx.spec('ls /proc/self/fd'));
+    t.equal(r.out, '0\n1\n2\n3\n', 'stdio and the fd ls reads the directory with');
+    for (const fd of [3, 4, 5, 6, 7, 8]) {
+      const spec = fx.spec('pwd');
+      spec.process.cwd = `/proc/self/fd/${fd}`;
+      const bad = await runOut(d, fx, spec);
+      t.ok(bad.startError, `cwd /proc/self/fd/${fd} refused: ${bad.startError?.message}`);
+    }
+  });
+
+  t.test('mount targets resolve inside the rootfs, whatever its symlinks say', async (t) => {
+    const unique = `berth-escape-${process.pid}`;
+    const hostDir = path.join(fx.root, 'volume');
+    mkdirSync(hostDir);
+    writeFileSync(path.join(hostDir, 'marker'), 'inside\n');
+    symlinkSync('/../../../../../../../tmp', path.join(fx.rootfs, 'evil'));
+    const spec = fx.spec(`cat /tmp/${unique}/marker`);
+    spec.mounts!.push({ destination: `/evil/${unique}`, type: 'bind', source: hostDir, options: ['rbind', 'ro'] });
+    const r = await runOut(d, fx, spec);
+    t.equal(r.out, 'inside\n', 'the bind landed on the rootfs /tmp');
+    t.notOk(existsSync(`/tmp/${unique}`), 'nothing was created on the host /tmp');
+    t.ok(existsSync(path.join(fx.rootfs, 'tmp', unique)), 'the target was made inside the rootfs');
+  });
+
+  t.test('capabilities and no_new_privs', async (t) => {
+    const spec = fx.spec('grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status');
+    const r = await runOut(d, fx, spec);
+    t.match(r.out, /CapEff:\s+00000000a80425fb/, 'Docker default effective set');
+    t.match(r.out, /CapBnd:\s+00000000a80425fb/, 'and bounding set');
+    t.match(r.out, /NoNewPrivs:\s+0/);
+    spec.process.noNewPrivileges = true;
+    spec.process.capabilities = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
+    const r2 = await runOut(d, fx, spec);
+    t.match(r2.out, /CapEff:\s+0000000000000020/, 'only CAP_KILL');
+    t.match(r2.out, /NoNewPrivs:\s+1/);
+  });
+
+  t.test('user, groups and umask', async (t) => {
+    const spec = fx.spec('id; umask; touch /tmp/f-$$ 2>&1 || true');
+    spec.process.user = { uid: 1000, gid: 1001, additionalGids: [5], umask: 0o077 };
+    const r = await runOut(d, fx, spec);
+    t.match(r.out, /^uid=1000 gid=1001 groups=5/, r.out);
+    t.match(r.out, /\n0077\n/);
+  });
+
+  t.test('read-only root, masked and read-only paths', async (t) => {
+    const spec = fx.spec('touch /x; wc -c < /proc/interrupts; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname; exit 0');
+    spec.root.readonly = true;
+    const r = await runOut(d, fx, spec);
+    t.match(r.err, /touch: \/x: Read-only file system/, 'the root is read-only');
+    t.same(r.out.split('\n').slice(0, 2), ['0', '0'], '/proc/interrupts (a file) and /sys/firmware (a dir) are masked');
+    t.match(r.err, /\/proc\/sys\/kernel\/domainname: Read-only file system/, '/proc/sys is read-only');
+  });
+
+  t.test('a terminal: the container sees its own pty, and resize reaches it', async (t) => {
+    const spec = fx.spec('tty; stty size');
+    spec.process.terminal = true;
+    const paths = fx.paths('tty');
+    await d.call({ type: 'exec.create', id: 'tty', spec, paths });
+    const s = await d.call<ProcessStreams>({ type: 'exec.attach', id: 'tty' });
+    t.equal(s.tty, true);
+    await d.call({ type: 'exec.resize', id: 'tty', rows: 30, cols: 100 });
+    await d.call({ type: 'exec.start', id: 'tty' });
+    const out = await text(s.stdout);
+    t.match(out, /^\/dev\/pts\/\d+\r\n30 100\r\n$/, JSON.stringify(out));
+    t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'tty' })).exitCode, 0);
+    await d.call({ type: 'exec.clean', id: 'tty' });
+  });
+});
