@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 
 import { conflict, notFound } from '../../protocol/errdefs.js';
 import {
@@ -26,7 +26,7 @@ import {
 } from './backend.js';
 import { JsonLogWriter } from './jsonlog.js';
 import { readExit } from './native.js';
-import type { OciProcess, OciSpec } from './spec.js';
+import { ANNOTATION_STDIN, type OciProcess, type OciSpec } from './spec.js';
 
 interface FakeContainer {
   id: string;
@@ -82,7 +82,8 @@ export class FakeBackend implements ExecBackend {
     const log = new JsonLogWriter(c.paths.log);
     const child = spawn(file!, args, { cwd: cwdOf(c), env: envOf(c.spec.process.env), stdio: ['pipe', 'pipe', 'pipe'] });
     c.child = child;
-    child.stdin!.end();
+    // As the native runtime: stdin is a pipe only when the spec keeps it open, else end of file.
+    if (c.spec.annotations?.[ANNOTATION_STDIN] !== 'open') child.stdin!.end();
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]!.on('data', (d: Buffer) => {
         log.write(stream, d);
@@ -156,13 +157,30 @@ export class FakeBackend implements ExecBackend {
     return { pid: child.pid ?? 0, tty: false, stdout: child.stdout!, stderr: child.stderr!, stdin: child.stdin!, exit };
   }
 
-  async attach(id: string, _options: AttachOptions = {}): Promise<ProcessStreams> {
+  async attach(id: string, options: AttachOptions = {}): Promise<ProcessStreams> {
     const c = this.get(id);
     if (c.exit) throw conflict(`container ${id} is not running`);
     const a = { stdout: new PassThrough(), stderr: new PassThrough() };
     c.attached.add(a);
     a.stdout.once('close', () => c.attached.delete(a));
-    return { ...a, stdin: null, tty: false };
+    return { ...a, stdin: this.stdinFor(c, options.stdinOnce ?? false), tty: false };
+  }
+
+  // The container's stdin for one attach: writes pass through; its end closes the container's
+  // stdin only with stdinOnce. Before start there is no pipe yet, so writes wait for it.
+  private stdinFor(c: FakeContainer, once: boolean): Writable | null {
+    if (c.spec.annotations?.[ANNOTATION_STDIN] !== 'open') return null;
+    const target = async () => {
+      while (!c.child && !c.exit) await new Promise((r) => setTimeout(r, 10));
+      return c.child?.stdin ?? null;
+    };
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => void target().then((s) => (s && !s.destroyed ? s.write(chunk, () => cb()) : cb())),
+      final: (cb) => void target().then((s) => {
+        if (once) s?.end();
+        cb();
+      }),
+    });
   }
 
   async resize(id: string): Promise<void> {

@@ -12,7 +12,7 @@ import { ask } from '../../actors/kernel/ask.js';
 import type { ContainerState, ExecBackend, ExecPaths, ExecProcess, ExitStatus, ProcessStreams } from '../../drivers/exec/backend.js';
 import { EXEC_DRIVER_ID, execDriver, type ExecDriverRequest } from '../../drivers/exec/driver.js';
 import { readJsonLog } from '../../drivers/exec/jsonlog.js';
-import type { OciSpec } from '../../drivers/exec/spec.js';
+import { ANNOTATION_STDIN, type OciSpec } from '../../drivers/exec/spec.js';
 import { kindOf } from '../../protocol/errdefs.js';
 
 /** What a backend under test needs from its test file. */
@@ -112,6 +112,23 @@ export function execDriverConformance(t: Test, fx: ExecFixture): void {
     t.same(log.map((e) => [e.stream, e.log]).sort(), [['stderr', 'err\n'], ['stdout', 'out\n'], ['stdout', 'partial']]);
     t.ok(log.every((e) => !Number.isNaN(Date.parse(e.time))), 'every entry has a time');
     await d.call({ type: 'exec.clean', id: 'out' });
+  });
+
+  t.test('attach with stdin open: input reaches the container, stdinOnce closes it', async (t) => {
+    const d = startDriver(fx.backend());
+    t.teardown(() => d.stop());
+    const spec = fx.spec('while read line; do echo "got $line"; done; echo eof');
+    spec.annotations = { ...spec.annotations, [ANNOTATION_STDIN]: 'open' };
+    const paths = fx.paths('stdin');
+    await d.call({ type: 'exec.create', id: 'stdin', spec, paths });
+    const s = await d.call<ProcessStreams>({ type: 'exec.attach', id: 'stdin', options: { stdinOnce: true } });
+    t.ok(s.stdin, 'stdin is offered');
+    await d.call({ type: 'exec.start', id: 'stdin' });
+    s.stdin!.write('a\n');
+    s.stdin!.end('b\n');
+    t.equal(await text(s.stdout), 'got a\ngot b\neof\n');
+    t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'stdin' })).exitCode, 0);
+    await d.call({ type: 'exec.clean', id: 'stdin' });
   });
 
   t.test('signals: a trapped TERM and a KILL', async (t) => {

@@ -5,11 +5,11 @@
  * (Exit codes, signals, pause and reattach with intact logs are in the conformance suite.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
-import type { ContainerStats, ExitStatus } from '../../drivers/exec/backend.js';
+import type { ContainerState, ContainerStats, ExecProcess, ExitStatus } from '../../drivers/exec/backend.js';
 import { readJsonLog } from '../../drivers/exec/jsonlog.js';
 import { startDriver, until, type DriverHandle } from '../conformance/execdriver.js';
 import { nativeFixture, nativeMissing, type NativeFixture } from '../conformance/execdriver-native-fixture.js';
@@ -77,6 +77,38 @@ t.test('native acceptance', { skip }, async (t) => {
     await d.call({ type: 'exec.kill', id: 'stats', signal: 'KILL' });
     await d.call({ type: 'exec.wait', id: 'stats' });
     await d.call({ type: 'exec.clean', id: 'stats' });
+  });
+
+  t.test('the container outlives the process that started it; a new one reattaches', async (t) => {
+    const paths = fx.paths('daemon');
+    const spec = fx.spec('echo one; while [ ! -e /go-daemon ]; do sleep 0.2; done; echo two; while :; do sleep 1; done');
+    // A separate Node process stands for the daemon: it creates and starts, then exits.
+    const native = new URL('../../drivers/exec/native.js', import.meta.url).href;
+    const script = `const { NativeBackend } = await import(${JSON.stringify(native)});
+      const b = new NativeBackend(); const [spec, paths] = JSON.parse(process.argv[1]);
+      await b.create('daemon', spec, paths); await b.start('daemon');`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([spec, paths])], { stdio: 'inherit' });
+    await until(() => readJsonLog(paths.log).length >= 1, 10_000, 'the first line');
+    const st = await d.call<ContainerState>({ type: 'exec.reattach', id: 'daemon', paths });
+    t.equal(st.status, 'running', 'running after its daemon exited');
+    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'daemon', process: { args: ['touch', '/go-daemon'], cwd: '/' } });
+    p.stdin?.end();
+    t.equal((await p.exit).exitCode, 0);
+    await until(() => readJsonLog(paths.log).length >= 2, 10_000, 'the second line');
+    await d.call({ type: 'exec.kill', id: 'daemon', signal: 'KILL' });
+    t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'daemon' })).exitCode, 137);
+    t.same(readJsonLog(paths.log).map((e) => e.log), ['one\n', 'two\n'], 'the log is intact');
+    await d.call({ type: 'exec.clean', id: 'daemon' });
+  });
+
+  t.test('signals sent to the shim are forwarded to the container', async (t) => {
+    const paths = fx.paths('fwd');
+    await d.call({ type: 'exec.create', id: 'fwd', spec: fx.spec('trap "exit 143" TERM; while :; do sleep 0.2; done'), paths });
+    await d.call({ type: 'exec.start', id: 'fwd' });
+    const { shimPid } = JSON.parse(readFileSync(path.join(paths.state, 'shim.json'), 'utf8')) as { shimPid: number };
+    process.kill(shimPid, 'SIGTERM');
+    t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'fwd' })).exitCode, 143);
+    await d.call({ type: 'exec.clean', id: 'fwd' });
   });
 
   t.test('nothing is left behind', async (t) => {
