@@ -3,7 +3,7 @@
  * as the engine will), paths under one tmp dir, and a teardown that kills whatever a failed test
  * left running (by the pids in STATE/shim.json) and removes the cgroups and files.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
@@ -39,6 +39,8 @@ export interface NativeFixture extends ExecFixture {
 /** Builds the fixture; its teardown is registered on `t`. */
 export function nativeFixture(t: Test): NativeFixture {
   const root = mkdtempSync(path.join(os.tmpdir(), 'berth-execnative-'));
+  // Traversable by the unprivileged host uids a user namespace maps the container's root to.
+  chmodSync(root, 0o755);
   const rootfs = buildRootfs(path.join(root, 'rootfs'));
   const group = `berth-test-${process.pid}-${path.basename(root)}`;
   const cgroups: string[] = [];

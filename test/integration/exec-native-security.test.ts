@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync,
 import path from 'node:path';
 import t from 'tap';
 
-import type { ContainerState, ExitStatus, ProcessStreams } from '../../drivers/exec/backend.js';
+import type { ContainerState, ExecProcess, ExitStatus, ProcessStreams } from '../../drivers/exec/backend.js';
 import { helperPath } from '../../drivers/exec/helper-path.js';
 import { readJsonLog } from '../../drivers/exec/jsonlog.js';
 import type { OciSpec } from '../../drivers/exec/spec.js';
@@ -125,5 +125,31 @@ t.test('native isolation', { skip }, async (t) => {
     t.match(out, /^\/dev\/pts\/\d+\r\n30 100\r\n$/, JSON.stringify(out));
     t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'tty' })).exitCode, 0);
     await d.call({ type: 'exec.clean', id: 'tty' });
+  });
+
+  t.test('a user namespace maps root in the container to an unprivileged host uid', async (t) => {
+    const spec = fx.spec('id; cat /proc/self/uid_map; echo pid=$$');
+    spec.linux!.namespaces!.push({ type: 'user' });
+    spec.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    spec.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    const r = await runOut(d, fx, spec);
+    t.equal(r.startError, null, `started: ${r.startError?.message ?? ''} ${r.err}`);
+    t.match(r.out, /^uid=0\(root\) gid=0\(root\)/, 'root inside');
+    t.match(r.out, /^\s*0\s+200000\s+65536$/m, 'mapped to 200000 outside');
+    t.match(r.out, /pid=1/);
+  });
+
+  t.test('exec with a terminal gets its own pty', async (t) => {
+    const paths = fx.paths('exectty');
+    await d.call({ type: 'exec.create', id: 'exectty', spec: fx.spec('while :; do sleep 1; done'), paths });
+    await d.call({ type: 'exec.start', id: 'exectty' });
+    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'exectty', process: { args: ['sh', '-c', 'tty; exit 4'], terminal: true, cwd: '/' } });
+    t.equal(p.tty, true);
+    const [out, exit] = await Promise.all([text(p.stdout), p.exit]);
+    t.match(out, /^\/dev\/pts\/\d+\r\n$/, JSON.stringify(out));
+    t.equal(exit.exitCode, 4);
+    await d.call({ type: 'exec.kill', id: 'exectty', signal: 'KILL' });
+    await d.call({ type: 'exec.wait', id: 'exectty' });
+    await d.call({ type: 'exec.clean', id: 'exectty' });
   });
 });
