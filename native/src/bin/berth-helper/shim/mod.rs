@@ -10,6 +10,7 @@ pub mod oom;
 pub mod output;
 pub mod procs;
 pub mod proto;
+pub mod pump;
 pub mod requests;
 pub mod server;
 pub mod signals;
