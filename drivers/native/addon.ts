@@ -140,6 +140,85 @@ export interface CgroupStats {
   ioWriteBytes: number | null;
 }
 
+/** Where a netlink call runs: another network namespace, by file (`/proc/<pid>/ns/net`, `/run/netns/x`). */
+export interface NetnsOptions {
+  /** Absent: the daemon's own namespace. The call then runs on a fresh thread that joins it. */
+  netns?: string;
+}
+
+/** A network interface as rtnetlink describes it. */
+export interface NetLink {
+  index: number;
+  name: string;
+  mtu: number;
+  /** "aa:bb:cc:dd:ee:ff"; '' for links without one. */
+  mac: string;
+  /** Administratively up (IFF_UP). */
+  up: boolean;
+  /** Index of the bridge it is enslaved to. */
+  master: number | null;
+  /** "bridge", "veth", …; null for physical and loopback links. */
+  kind: string | null;
+}
+
+/** An IPv4 address of a link. */
+export interface NetAddress {
+  address: string;
+  prefixLen: number;
+}
+
+/** `bridgeCreate` / `vethCreate` options. */
+export interface LinkCreateOptions extends NetnsOptions {
+  mtu?: number;
+}
+
+/** `linkSet` changes, sent in one RTM_SETLINK; absent fields are left alone. */
+export interface LinkSetChange {
+  rename?: string;
+  mtu?: number;
+  mac?: string;
+  /** Enslave to this bridge. */
+  master?: string;
+  /** Release from its bridge. */
+  nomaster?: boolean;
+  up?: boolean;
+}
+
+/** Where `linkSetNetns` moves a link: exactly one of pid and path; renamed there when `rename` is set. */
+export interface NetnsTarget {
+  pid?: number;
+  path?: string;
+  rename?: string;
+}
+
+/** Bridge-port settings of an enslaved link. */
+export interface BridgePortChange {
+  /** Isolated ports forward only to non-isolated ones (the bridge itself): Docker's ICC off. */
+  isolated?: boolean;
+  /** Send frames back out the port they came in on (a container reaching its own published port). */
+  hairpin?: boolean;
+}
+
+/** `routeAddDefault` options. */
+export interface RouteOptions extends NetnsOptions {
+  /** The output device. */
+  dev?: string;
+}
+
+/** A container's end of a veth, configured by `interfaceConfigure` inside its namespace. */
+export interface InterfaceConfigure {
+  /** Its name on arrival in the namespace. */
+  name: string;
+  /** Its name in the container, e.g. eth0. */
+  rename?: string;
+  /** "10.88.0.2/16". */
+  cidr: string;
+  mac?: string;
+  mtu?: number;
+  /** Default route via; absent for internal networks. */
+  gateway?: string;
+}
+
 /**
  * The addon's exports. All are synchronous: they block the calling thread for a few syscalls, and
  * cgroupFreeze/cgroupThaw/cgroupDestroy for as long as the kernel takes (at most ~5 s / ~0.6 s).
@@ -204,6 +283,50 @@ export interface NativeAddon {
    * short retries) while processes remain. A cgroup that does not exist is fine.
    */
   cgroupDestroy(path: string, options?: CgroupRootOptions): void;
+
+  /*
+   * Netlink (rtnetlink over a NETLINK_ROUTE socket; no `ip` command). Interface names are at most 15
+   * bytes without '/', ':' or whitespace (ERR_INVALID_ARG_VALUE otherwise). Errors are SystemErrors
+   * whose `syscall` is the rtnetlink message (RTM_NEWLINK …), `path` the link, and whose message
+   * names the operation and carries the kernel's extended-ack text in parentheses when it gave one.
+   * A name that does not exist is ENODEV. With `options.netns` the call runs on a fresh thread inside
+   * that namespace; Node's threads never change namespace.
+   */
+  /** The link called `name`, or null. */
+  linkGet(name: string, options?: NetnsOptions): NetLink | null;
+  /** Links whose names start with `prefix` ('' for all). */
+  linkList(prefix: string, options?: NetnsOptions): NetLink[];
+  /** Creates a bridge, down and without addresses (EEXIST when the name is taken). */
+  bridgeCreate(name: string, options?: LinkCreateOptions): void;
+  /** Creates a veth pair `name` <-> `peer`, both down. */
+  vethCreate(name: string, peer: string, options?: LinkCreateOptions): void;
+  /** Renames / sets MTU, MAC, master, up or down, in one request. */
+  linkSet(name: string, change: LinkSetChange, options?: NetnsOptions): void;
+  /** Moves a link into another network namespace (by pid or namespace file), renamed there if asked. */
+  linkSetNetns(name: string, target: NetnsTarget, options?: NetnsOptions): void;
+  /** Bridge-port options (isolated, hairpin) of a link enslaved to a bridge. */
+  bridgePortSet(name: string, change: BridgePortChange, options?: NetnsOptions): void;
+  /** Deletes a link; a veth takes its peer with it. */
+  linkDelete(name: string, options?: NetnsOptions): void;
+  /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
+  addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
+  /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
+  addressDelete(name: string, cidr: string, options?: NetnsOptions): void;
+  /** The IPv4 addresses of a link. */
+  addressList(name: string, options?: NetnsOptions): NetAddress[];
+  /** Adds the default route via `gateway` (EEXIST when there is one). */
+  routeAddDefault(gateway: string, options?: RouteOptions): void;
+  /** Removes the default route via `gateway` (ESRCH when there is none). */
+  routeDeleteDefault(gateway: string, options?: NetnsOptions): void;
+  /**
+   * In the namespace at `netns`, on one thread: lo up, the interface renamed / given its MAC and MTU,
+   * its address, up, and the default route. Returns the configured link.
+   */
+  interfaceConfigure(netns: string, config: InterfaceConfigure): NetLink;
+  /** Writes a networking sysctl, given as a /proc/sys path under net/ ("net/ipv4/conf/berth0/route_localnet"). */
+  sysctlWrite(key: string, value: string, options?: NetnsOptions): void;
+  /** Reads a networking sysctl (trailing newline removed). */
+  sysctlRead(key: string, options?: NetnsOptions): string;
 }
 
 /** Every function of NativeAddon: a build missing one is stale. */
@@ -229,6 +352,22 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'cgroupOomKills',
   'cgroupPids',
   'cgroupDestroy',
+  'linkGet',
+  'linkList',
+  'bridgeCreate',
+  'vethCreate',
+  'linkSet',
+  'linkSetNetns',
+  'bridgePortSet',
+  'linkDelete',
+  'addressAdd',
+  'addressDelete',
+  'addressList',
+  'routeAddDefault',
+  'routeDeleteDefault',
+  'interfaceConfigure',
+  'sysctlWrite',
+  'sysctlRead',
 ];
 
 /** Environment variable that points straight at a .node file, bypassing the repo lookup. */

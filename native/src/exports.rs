@@ -4,6 +4,7 @@
 pub mod cgroups;
 pub mod files;
 pub mod mounts;
+pub mod netlink;
 
 use napi::Env;
 use napi_derive::napi;

@@ -1,5 +1,5 @@
 //! berth-native: the kernel layer of berth, loaded into Node as a napi addon.
-//! Logic modules (probe, kernel, mount, files, cgroup, error) know nothing of napi; `exports` is the only JS surface.
+//! Logic modules (probe, kernel, mount, files, cgroup, netlink, error) know nothing of napi; `exports` is the only JS surface.
 
 pub mod cgroup;
 pub mod error;
@@ -8,4 +8,5 @@ pub mod files;
 pub mod js_error;
 pub mod kernel;
 pub mod mount;
+pub mod netlink;
 pub mod probe;

@@ -1,0 +1,322 @@
+//! JS surface of [`crate::netlink`]. Each call opens a NETLINK_ROUTE socket, sends its requests and
+//! closes it. With `options.netns` (a path such as /proc/<pid>/ns/net) the work runs on a fresh
+//! thread inside that namespace (see [`netns::in_netns`]); the calling thread never changes namespace.
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+
+use napi::Env;
+use napi_derive::napi;
+
+use crate::error::{ArgError, NativeError, SysError};
+use crate::js_error;
+use crate::netlink::netns::{self, in_netns};
+use crate::netlink::socket::HostRtnl;
+use crate::netlink::{self, InterfaceConfig, LinkChange, NsRef, PortChange};
+
+/// Where a call runs.
+#[napi(object)]
+pub struct NetnsOptions {
+    /// A network namespace file to run in; absent: the daemon's own namespace.
+    pub netns: Option<String>,
+}
+
+/// A link as the kernel describes it.
+#[napi(object, js_name = "NetLink", use_nullable = true)]
+pub struct JsLink {
+    pub index: u32,
+    pub name: String,
+    pub mtu: u32,
+    pub mac: String,
+    pub up: bool,
+    pub master: Option<u32>,
+    pub kind: Option<String>,
+}
+
+impl From<netlink::Link> for JsLink {
+    fn from(l: netlink::Link) -> Self {
+        JsLink {
+            index: l.index,
+            name: l.name,
+            mtu: l.mtu,
+            mac: l.mac,
+            up: l.up,
+            master: l.master,
+            kind: l.kind,
+        }
+    }
+}
+
+/// An IPv4 address of a link.
+#[napi(object, js_name = "NetAddress")]
+pub struct JsAddr {
+    pub address: String,
+    pub prefix_len: u32,
+}
+
+/// Options of bridgeCreate / vethCreate.
+#[napi(object)]
+pub struct LinkCreateOptions {
+    pub mtu: Option<u32>,
+    pub netns: Option<String>,
+}
+
+/// Changes of linkSet; absent fields are left alone.
+#[napi(object)]
+pub struct LinkSetChange {
+    pub rename: Option<String>,
+    pub mtu: Option<u32>,
+    pub mac: Option<String>,
+    /// Enslave to this bridge.
+    pub master: Option<String>,
+    /// Release from its bridge.
+    pub nomaster: Option<bool>,
+    pub up: Option<bool>,
+}
+
+/// Where linkSetNetns moves a link: a process's namespace or a namespace file; renamed there if asked.
+#[napi(object)]
+pub struct NetnsTarget {
+    pub pid: Option<u32>,
+    pub path: Option<String>,
+    pub rename: Option<String>,
+}
+
+/// Bridge-port settings.
+#[napi(object)]
+pub struct BridgePortChange {
+    pub isolated: Option<bool>,
+    pub hairpin: Option<bool>,
+}
+
+/// Options of routeAddDefault.
+#[napi(object)]
+pub struct RouteOptions {
+    pub dev: Option<String>,
+    pub netns: Option<String>,
+}
+
+/// The container end of a veth, configured inside its namespace.
+#[napi(object)]
+pub struct InterfaceConfigure {
+    pub name: String,
+    pub rename: Option<String>,
+    pub cidr: String,
+    pub mac: Option<String>,
+    pub mtu: Option<u32>,
+    pub gateway: Option<String>,
+}
+
+/// Runs `f` on a socket in the right namespace and throws its error in JS.
+fn run<T, F>(env: &Env, netns: Option<String>, what: &str, f: F) -> napi::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&HostRtnl) -> Result<T, NativeError> + Send + 'static,
+{
+    let operation = what.to_owned();
+    let with_socket = move || {
+        let nl = HostRtnl::open().map_err(|e| NativeError::from(e).during(&operation))?;
+        f(&nl)
+    };
+    let result = match netns {
+        Some(path) => in_netns(&path, what, with_socket),
+        None => with_socket(),
+    };
+    result.map_err(|e| js_error::throw(env, e))
+}
+
+fn ns(options: &Option<NetnsOptions>) -> Option<String> {
+    options.as_ref().and_then(|o| o.netns.clone())
+}
+
+/// The link called `name`, or null.
+#[napi]
+pub fn link_get(env: Env, name: String, options: Option<NetnsOptions>) -> napi::Result<Option<JsLink>> {
+    run(&env, ns(&options), "link lookup", move |nl| {
+        Ok(netlink::link_get(nl, &name)?.map(JsLink::from))
+    })
+}
+
+/// Links whose name starts with `prefix`.
+#[napi]
+pub fn link_list(env: Env, prefix: String, options: Option<NetnsOptions>) -> napi::Result<Vec<JsLink>> {
+    run(&env, ns(&options), "link list", move |nl| {
+        Ok(netlink::link_list(nl, &prefix)?.into_iter().map(JsLink::from).collect())
+    })
+}
+
+/// Creates a bridge (down, without addresses).
+#[napi]
+pub fn bridge_create(env: Env, name: String, options: Option<LinkCreateOptions>) -> napi::Result<()> {
+    let (mtu, netns) = options.map_or((None, None), |o| (o.mtu, o.netns));
+    run(&env, netns, "bridge create", move |nl| {
+        netlink::bridge_create(nl, &name, mtu)
+    })
+}
+
+/// Creates a veth pair (both ends down).
+#[napi]
+pub fn veth_create(env: Env, name: String, peer: String, options: Option<LinkCreateOptions>) -> napi::Result<()> {
+    let (mtu, netns) = options.map_or((None, None), |o| (o.mtu, o.netns));
+    run(&env, netns, "veth create", move |nl| {
+        netlink::veth_create(nl, &name, &peer, mtu)
+    })
+}
+
+/// Renames, sets MTU / MAC / master / up-down of a link in one request.
+#[napi]
+pub fn link_set(env: Env, name: String, change: LinkSetChange, options: Option<NetnsOptions>) -> napi::Result<()> {
+    let master = match (change.master, change.nomaster) {
+        (Some(m), _) => Some(Some(m)),
+        (None, Some(true)) => Some(None),
+        _ => None,
+    };
+    let c = LinkChange {
+        rename: change.rename,
+        mtu: change.mtu,
+        mac: change.mac,
+        master,
+        up: change.up,
+    };
+    run(&env, ns(&options), "link set", move |nl| {
+        netlink::link_set(nl, &name, &c)
+    })
+}
+
+/// Moves a link into another network namespace (by pid or namespace file), optionally renaming it.
+#[napi]
+pub fn link_set_netns(env: Env, name: String, target: NetnsTarget, options: Option<NetnsOptions>) -> napi::Result<()> {
+    let operation = format!("link move '{name}' to another network namespace");
+    let file = match (&target.pid, &target.path) {
+        (Some(_), None) => None,
+        (None, Some(path)) => Some(File::open(path).map_err(|e| {
+            js_error::throw(
+                &env,
+                NativeError::from(SysError::from_io("open", Some(path), &e)).during(&operation),
+            )
+        })?),
+        _ => {
+            let e = ArgError::new("target", "give exactly one of pid and path");
+            return Err(js_error::throw(&env, NativeError::from(e).during(&operation)));
+        }
+    };
+    let ns_ref = match &file {
+        Some(f) => NsRef::Fd(f.as_raw_fd()),
+        None => NsRef::Pid(target.pid.unwrap_or(0)),
+    };
+    let rename = target.rename;
+    let result = run(&env, ns(&options), &operation, move |nl| {
+        netlink::link_set_netns(nl, &name, ns_ref, rename.as_deref())
+    });
+    drop(file); // the namespace fd must outlive the request
+    result
+}
+
+/// Sets bridge-port options (isolated, hairpin) of an enslaved link.
+#[napi]
+pub fn bridge_port_set(
+    env: Env,
+    name: String,
+    change: BridgePortChange,
+    options: Option<NetnsOptions>,
+) -> napi::Result<()> {
+    let c = PortChange {
+        isolated: change.isolated,
+        hairpin: change.hairpin,
+    };
+    run(&env, ns(&options), "bridge port set", move |nl| {
+        netlink::bridge_port_set(nl, &name, c)
+    })
+}
+
+/// Deletes a link (a veth with its peer).
+#[napi]
+pub fn link_delete(env: Env, name: String, options: Option<NetnsOptions>) -> napi::Result<()> {
+    run(&env, ns(&options), "link delete", move |nl| {
+        netlink::link_delete(nl, &name)
+    })
+}
+
+/// Adds an IPv4 address ("10.88.0.1/16") to a link.
+#[napi]
+pub fn address_add(env: Env, name: String, cidr: String, options: Option<NetnsOptions>) -> napi::Result<()> {
+    run(&env, ns(&options), "address add", move |nl| {
+        netlink::addr_add(nl, &name, &cidr)
+    })
+}
+
+/// Removes an IPv4 address from a link.
+#[napi]
+pub fn address_delete(env: Env, name: String, cidr: String, options: Option<NetnsOptions>) -> napi::Result<()> {
+    run(&env, ns(&options), "address delete", move |nl| {
+        netlink::addr_del(nl, &name, &cidr)
+    })
+}
+
+/// The IPv4 addresses of a link.
+#[napi]
+pub fn address_list(env: Env, name: String, options: Option<NetnsOptions>) -> napi::Result<Vec<JsAddr>> {
+    run(&env, ns(&options), "address list", move |nl| {
+        Ok(netlink::addr_list(nl, &name)?
+            .into_iter()
+            .map(|a| JsAddr {
+                address: a.address.to_string(),
+                prefix_len: a.prefix_len as u32,
+            })
+            .collect())
+    })
+}
+
+/// Adds the default route via `gateway`.
+#[napi]
+pub fn route_add_default(env: Env, gateway: String, options: Option<RouteOptions>) -> napi::Result<()> {
+    let (dev, netns) = options.map_or((None, None), |o| (o.dev, o.netns));
+    run(&env, netns, "route add", move |nl| {
+        netlink::route_add_default(nl, &gateway, dev.as_deref())
+    })
+}
+
+/// Removes the default route via `gateway`.
+#[napi]
+pub fn route_delete_default(env: Env, gateway: String, options: Option<NetnsOptions>) -> napi::Result<()> {
+    run(&env, ns(&options), "route delete", move |nl| {
+        netlink::route_del_default(nl, &gateway)
+    })
+}
+
+/// Configures a container's interface inside the namespace at `netns`, on one thread: lo up,
+/// rename, MAC, MTU, address, up, default route. Returns the configured link.
+#[napi]
+pub fn interface_configure(env: Env, netns: String, config: InterfaceConfigure) -> napi::Result<JsLink> {
+    let cfg = InterfaceConfig {
+        name: config.name,
+        rename: config.rename,
+        cidr: config.cidr,
+        mac: config.mac,
+        mtu: config.mtu,
+        gateway: config.gateway,
+    };
+    run(&env, Some(netns), "interface configure", move |nl| {
+        netlink::interface_configure(nl, &cfg).map(JsLink::from)
+    })
+}
+
+/// Writes a networking sysctl ("net/ipv4/conf/berth0/route_localnet").
+#[napi]
+pub fn sysctl_write(env: Env, key: String, value: String, options: Option<NetnsOptions>) -> napi::Result<()> {
+    match ns(&options) {
+        Some(path) => in_netns(&path, "sysctl write", move || netns::sysctl_write(&key, &value)),
+        None => netns::sysctl_write(&key, &value),
+    }
+    .map_err(|e| js_error::throw(&env, e))
+}
+
+/// Reads a networking sysctl.
+#[napi]
+pub fn sysctl_read(env: Env, key: String, options: Option<NetnsOptions>) -> napi::Result<String> {
+    match ns(&options) {
+        Some(path) => in_netns(&path, "sysctl read", move || netns::sysctl_read(&key)),
+        None => netns::sysctl_read(&key),
+    }
+    .map_err(|e| js_error::throw(&env, e))
+}
