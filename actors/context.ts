@@ -5,6 +5,7 @@ import type { Clock } from './kernel/clock.js';
 import type { JobArgs, JobName, JobOutput, JobStreams } from './kernel/job.js';
 import type { Logger } from './kernel/log.js';
 import type { CallArgs, CallResult, ServiceMethod, ServiceName } from './kernel/service.js';
+import type { Attachments } from './services/containers/attachments.js';
 import type { EventLog } from './services/events.js';
 
 /**
@@ -26,6 +27,12 @@ export interface EngineContext {
   probe: () => KernelProbe;
   /** Calls a long-lived service by its systemId (`ctx.call('graph', 'inspect', [name])`). */
   call<S extends ServiceName, M extends ServiceMethod<S>>(service: S, method: M, args: CallArgs<S, M>): Promise<CallResult<S, M>>;
+  /** Request / reply with a long-lived actor that is not a `call` service (the exec driver). */
+  ask<T>(systemId: string, event: { type: string; [k: string]: unknown }, timeoutMs?: number): Promise<T>;
+  /** Which exec backend runs containers: native (berth-helper shims, cgroups) or fake (tests without root). */
+  runtime: 'native' | 'fake';
+  /** Attaches waiting for their container's start. */
+  attachments: Attachments;
   /** Runs another job. */
   job<N extends JobName>(name: N, args: JobArgs<N>, streams?: JobStreams): Promise<JobOutput<N>>;
   /** How many /events streams are open (Docker's NEventsListener). */

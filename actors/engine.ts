@@ -12,12 +12,20 @@ import { Bus } from './kernel/bus.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createLogger, type Logger } from './kernel/log.js';
 import { JobRunner, jobsHost } from './kernel/runner.js';
+import { ask } from './kernel/ask.js';
 import { call } from './kernel/service.js';
+import { Attachments } from './services/containers/attachments.js';
 import { supervisor, type ChildSpec } from './kernel/supervisor.js';
 import { EventLog, eventsService } from './services/events.js';
 import type { Graph } from './services/graph/graph.js';
 import { openGraph, pickDriver } from './services/graph/open.js';
 import { graphDriverService, graphService } from './services/graph/service.js';
+import type { ExecBackend } from '../drivers/exec/backend.js';
+import { EXEC_DRIVER_ID, execDriver } from '../drivers/exec/driver.js';
+import { NativeBackend } from '../drivers/exec/native.js';
+import { Monitor, monitorService } from './container/monitor.js';
+import { Containers, containersService } from './services/containers/containers.js';
+import { ContainerStore } from './services/containers/store.js';
 import { RegistryClient } from './services/registry/client.js';
 import { registryService } from './services/registry/service.js';
 import { ActorStream } from './system/actorstream.js';
@@ -48,6 +56,8 @@ export interface EngineOptions {
   probe?: () => KernelProbe;
   /** How long a drain waits for in-flight requests (ms). */
   drainMs?: number;
+  /** The container runtime (default: native, berth-helper shims); tests without root pass the fake one. */
+  execBackend?: ExecBackend;
 }
 
 /** Opens the metadata database, which also takes the data root's exclusive lock (LevelDB's LOCK). */
@@ -87,9 +97,12 @@ export async function startEngine(config: EngineConfig, opts: EngineOptions = {}
   try {
     const id = await engineId(db);
     const probe = opts.probe ?? cachedProbe();
-    const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()));
+    // The graph asks the containers service which containers use an image; that service starts later.
+    const late: { ctx?: EngineContext } = {};
+    const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()), (id) => late.ctx!.call('containers', 'usingImage', [id]));
     listeners = await listenAll(config);
-    return running(config, { db, listeners, id, log, clock, probe, graph, drainMs: opts.drainMs ?? 10_000 });
+    const execBackend = opts.execBackend ?? new NativeBackend();
+    return running(config, { db, listeners, id, log, clock, probe, graph, execBackend, late, drainMs: opts.drainMs ?? 10_000 });
   } catch (err) {
     await db.close();
     throw err;
@@ -104,6 +117,8 @@ interface Parts {
   clock: Clock;
   probe: () => KernelProbe;
   graph: Graph;
+  execBackend: ExecBackend;
+  late: { ctx?: EngineContext };
   drainMs: number;
 }
 
@@ -118,8 +133,12 @@ function running(config: EngineConfig, p: Parts): Engine {
     config, engineId: p.id, name: os.hostname(), startedAt: new Date(clock.now()), bus, events, clock, log, probe: p.probe,
     job: (name, args, streams) => runner.run(name, args, streams),
     call: (service, method, args) => call(root!.system, service, method, args),
+    ask: (systemId, event, timeoutMs) => ask(root!.system, systemId, event, { timeoutMs: timeoutMs ?? 60_000, clock }),
+    attachments: new Attachments(),
+    runtime: p.execBackend.name === 'native' ? 'native' : 'fake',
     eventListeners: () => runner.count('system.events'),
   };
+  p.late.ctx = ctx;
   const runner = new JobRunner(handlers, { host: () => root!.system.get('jobs') as AnyActorRef, ctx, log, clock, onFinish: (r) => stream.jobFinished(r) });
   const tracker = new RequestTracker();
   const registry = new RegistryClient({ insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors });
@@ -129,6 +148,9 @@ function running(config: EngineConfig, p: Parts): Engine {
     { id: 'graphdriver', logic: graphDriverService, input: { target: p.graph.driver }, restart: 'permanent' },
     { id: 'graph', logic: graphService, input: { target: p.graph }, restart: 'permanent' },
     { id: 'registry', logic: registryService, input: { target: registry }, restart: 'permanent' },
+    { id: EXEC_DRIVER_ID, logic: execDriver, input: { backend: p.execBackend }, restart: 'permanent' },
+    { id: 'containers', logic: containersService, input: { target: new Containers(new ContainerStore(p.db)) }, restart: 'permanent' },
+    { id: 'monitor', logic: monitorService, input: { target: new Monitor(ctx) }, restart: 'permanent' },
     { id: 'jobs', logic: jobsHost, restart: 'permanent' },
     { id: 'serveapi', logic: serveApi, input: { listeners: p.listeners, api, tracker, drainMs: p.drainMs }, restart: 'permanent', shutdownMs: p.drainMs + 1000 },
   ];

@@ -1,5 +1,12 @@
 import { Handlers } from './kernel/handlers.js';
 import { imageDeleteJob, imageHistoryJob, imageInspectJob, imageListJob, imagePruneJob, imageTagJob } from './image/query.js';
+import { createJob } from './container/create.js';
+import { deleteJob } from './container/delete.js';
+import { inspectJob, listJob } from './container/query.js';
+import { startJob } from './container/start.js';
+import { killJob, stopJob } from './container/stop.js';
+import { waitJob } from './container/wait.js';
+import { containerRoutes } from './system/api/routes/containers.js';
 import { importJob } from './image/import.js';
 import { pullJob } from './image/pull.js';
 import { imageRoutes } from './system/api/routes/images.js';
@@ -13,10 +20,11 @@ import { versionJob } from './system/version.js';
 export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
+  for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...containerRoutes);
 }

@@ -9,6 +9,18 @@ import type { Logger } from './log.js';
 export interface Topics {
   'daemon.start': ResourceEvent;
   'daemon.shutdown': ResourceEvent;
+  'container.create': ResourceEvent;
+  'container.start': ResourceEvent;
+  'container.die': ResourceEvent;
+  'container.stop': ResourceEvent;
+  'container.kill': ResourceEvent;
+  'container.destroy': ResourceEvent;
+  'container.restart': ResourceEvent;
+  'container.pause': ResourceEvent;
+  'container.unpause': ResourceEvent;
+  'container.rename': ResourceEvent;
+  'container.attach': ResourceEvent;
+  'container.oom': ResourceEvent;
   'image.pull': ResourceEvent;
   'image.push': ResourceEvent;
   'image.tag': ResourceEvent;

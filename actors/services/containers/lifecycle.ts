@@ -65,9 +65,10 @@ type Rules = {
 
 const RULES: Rules = {
   start: {
-    created: (s) => s, exited: (s) => s,
+    // restarting: the monitor's restart policy starts it again.
+    created: (s) => s, exited: (s) => s, restarting: (s) => s,
     refuse: (s) =>
-      s.Status === 'running' || s.Status === 'restarting' ? notModified('Container already started')
+      s.Status === 'running' ? notModified('Container already started')
       : s.Status === 'paused' ? conflict('cannot start a paused container, try unpause instead')
       : conflict('container is marked for removal and cannot be started'),
   },

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { fromPromise } from 'xstate';
+import { invalidParameter } from '../../protocol/errdefs.js';
+import type { ContainerCreateRequest, ContainerCreateResponse } from '../../protocol/types/containers.js';
+import type { EngineContext } from '../context.js';
+import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
+import { chainIds } from '../services/graph/blobs.js';
+import { createdState } from '../services/containers/lifecycle.js';
+import { commandOf, mergeConfig, validateHostConfig } from '../services/containers/merge.js';
+import { normalizeName, randomName } from '../services/containers/names.js';
+import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
+import { containerPaths } from './files.js';
+
+/** Arguments of container.create (POST /containers/create?name=). */
+export interface CreateArgs {
+  name?: string;
+  body: ContainerCreateRequest;
+}
+
+declare module '../kernel/job.js' {
+  interface Jobs {
+    'container.create': JobType<CreateArgs, ContainerCreateResponse>;
+  }
+}
+
+/** The record of a new container, before anything is made on disk. */
+async function newRecord(ctx: EngineContext, args: CreateArgs): Promise<ContainerRecord> {
+  const { body } = args;
+  if (!body.Image) throw invalidParameter('Config cannot be empty in order to create a container');
+  const hostConfig = { NetworkMode: 'default', ...(body.HostConfig ?? {}) };
+  validateHostConfig(hostConfig);
+  const image = await ctx.call('graph', 'inspect', [body.Image]);
+  const config = mergeConfig(body, image.Config);
+  const { Path, Args } = commandOf(config);
+  const id = randomBytes(32).toString('hex');
+  const p = containerPaths(ctx.config, id);
+  const { driver } = await ctx.call('graph', 'info', []);
+  return {
+    Id: id, Name: args.name ? normalizeName(args.name) : `/${randomName()}`, Created: new Date(ctx.clock.now()).toISOString(),
+    Path, Args, Config: config, HostConfig: hostConfig, Image: image.Id, State: createdState(), RestartCount: 0, Driver: driver,
+    LogPath: p.log, ResolvConfPath: p.resolvConf, HostnamePath: p.hostname, HostsPath: p.hosts,
+    NetworkSettings: emptyNetworkSettings(), Mounts: [], rwLayer: id, imageLayer: null, manuallyStopped: false,
+  };
+}
+
+/** The graph driver id of an image's top layer: what the container's writable layer sits on. */
+async function topLayer(ctx: EngineContext, imageId: string): Promise<string | null> {
+  const { RootFS } = await ctx.call('graph', 'inspect', [imageId]);
+  const top = chainIds(RootFS.Layers).at(-1);
+  return top ? ((await ctx.call('graph', 'layer', [top]))?.cacheId ?? null) : null;
+}
+
+/**
+ * Creates a container: the config merged with the image's, a name, and a writable layer on top of the
+ * image. The layer is removed again when recording the container fails (a name clash, say).
+ */
+export const createJob = defineJob(
+  'container.create',
+  fromPromise(async ({ input }: { input: JobInput<CreateArgs> }) => {
+    const ctx = input.ctx as EngineContext;
+    const r = await newRecord(ctx, input.args);
+    const top = await topLayer(ctx, r.Image);
+    await ctx.call('graphdriver', 'create', [r.rwLayer, top]);
+    try {
+      await ctx.call('containers', 'add', [{ ...r, imageLayer: top }]);
+    } catch (err) {
+      await ctx.call('graphdriver', 'remove', [r.rwLayer]).catch(() => undefined);
+      throw err;
+    }
+    ctx.bus.publish('container.create', { id: r.Id, attributes: { image: input.args.body.Image!, name: r.Name.slice(1) } });
+    return { Id: r.Id, Warnings: [] };
+  }),
+  (a) => `${a.name ?? ''}${a.name ? ', ' : ''}${a.body.Image ?? ''}`,
+);

@@ -1,0 +1,85 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineConfig } from '../config.js';
+import type { ContainerRecord } from '../services/containers/record.js';
+
+/** Where a container's files live: its dir in the data root (logs, etc files) and its runtime dirs. */
+export interface ContainerPaths {
+  dir: string;
+  bundle: string;
+  state: string;
+  log: string;
+  hostname: string;
+  hosts: string;
+  resolvConf: string;
+}
+
+/** The paths of a container. */
+export function containerPaths(config: EngineConfig, id: string): ContainerPaths {
+  const dir = path.join(config.dataRoot, 'containers', id);
+  const run = path.join(config.execRoot, 'containers', id);
+  return {
+    dir, bundle: path.join(run, 'bundle'), state: path.join(run, 'state'), log: path.join(dir, `${id}-json.log`),
+    hostname: path.join(dir, 'hostname'), hosts: path.join(dir, 'hosts'), resolvConf: path.join(dir, 'resolv.conf'),
+  };
+}
+
+/** The host's nameservers a container can use: loopback ones do not work from another netns. */
+function hostResolvConf(): string[] {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l));
+  } catch {
+    return [];
+  }
+}
+
+/** resolv.conf for a container: --dns / --dns-search / --dns-opt, else the host's (as dockerd). */
+export function resolvConf(r: ContainerRecord): string {
+  const h = r.HostConfig;
+  if (r.HostConfig.NetworkMode === 'host') return hostResolvConf().join('\n');
+  const lines = h.Dns?.length ? h.Dns.map((d) => `nameserver ${d}`) : hostResolvConf().filter((l) => /^\s*nameserver/.test(l));
+  if (!lines.some((l) => l.startsWith('nameserver'))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+  if (h.DnsSearch?.length) lines.push(`search ${h.DnsSearch.join(' ')}`);
+  if (h.DnsOptions?.length) lines.push(`options ${h.DnsOptions.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** /etc/hosts for a container: localhost, its own name, --add-host entries. */
+export function hostsFile(r: ContainerRecord, ip: string): string {
+  const hostname = r.Config.Hostname || r.Id.slice(0, 12);
+  const extra = (r.HostConfig.ExtraHosts ?? []).map((e) => {
+    const [name, addr] = e.split(/:(.*)/s) as [string, string];
+    return `${addr}\t${name}`;
+  });
+  return ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...extra, ...(ip ? [`${ip}\t${hostname}`] : [])].join('\n') + '\n';
+}
+
+/** Writes hostname, hosts and resolv.conf, bind-mounted into the container at start. */
+export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, ip = ''): Promise<void> {
+  await mkdir(p.dir, { recursive: true, mode: 0o710 });
+  await writeFile(p.hostname, `${r.Config.Hostname || r.Id.slice(0, 12)}\n`);
+  await writeFile(p.hosts, hostsFile(r, ip));
+  await writeFile(p.resolvConf, resolvConf(r));
+}
+
+/**
+ * Reads a file of the image's rootfs without following symlinks out of it: the path's directories
+ * and the file itself must be real, or it is taken as absent (an image cannot point /etc/passwd at the host).
+ */
+export function readRootfsFile(rootfs: string, rel: string): string | null {
+  let p = rootfs;
+  for (const part of rel.split('/').filter(Boolean)) {
+    p = path.join(p, part);
+    try {
+      if (lstatSync(p).isSymbolicLink()) return null;
+    } catch {
+      return null;
+    }
+  }
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,81 @@
+import { invalidParameter } from '../../protocol/errdefs.js';
+import type { MountSpec } from '../../protocol/types/containers.js';
+import { cgroupProcsFiles } from '../../drivers/exec/cgroups.js';
+import { DEFAULT_CAPS, defaultSpec } from '../../drivers/exec/defaults.js';
+import { containerCgroup } from '../../drivers/exec/resources.js';
+import { ANNOTATION_CGROUP_PATH, ANNOTATION_CGROUP_PROCS, ANNOTATION_STDIN, type OciMount, type OciSpec } from '../../drivers/exec/spec.js';
+import type { ContainerRecord } from '../services/containers/record.js';
+import type { ContainerPaths } from './files.js';
+import type { ResolvedUser } from './user.js';
+
+const ALL_CAPS = [
+  ...DEFAULT_CAPS, 'CAP_DAC_READ_SEARCH', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_LEASE', 'CAP_AUDIT_CONTROL', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+const capName = (c: string) => (c.toUpperCase().startsWith('CAP_') ? c.toUpperCase() : `CAP_${c.toUpperCase()}`);
+
+/** The capability set: Docker's default, plus --cap-add, minus --cap-drop (`ALL` on either side). */
+export function capabilities(r: ContainerRecord): string[] {
+  if (r.HostConfig.Privileged) return [...ALL_CAPS];
+  const add = (r.HostConfig.CapAdd ?? []).map(capName);
+  const drop = (r.HostConfig.CapDrop ?? []).map(capName);
+  for (const c of [...add, ...drop]) if (c !== 'CAP_ALL' && !ALL_CAPS.includes(c)) throw invalidParameter(`unknown capability: "${c}"`);
+  let caps = add.includes('CAP_ALL') ? [...ALL_CAPS] : [...DEFAULT_CAPS, ...add];
+  caps = drop.includes('CAP_ALL') ? add.filter((c) => c !== 'CAP_ALL') : caps.filter((c) => !drop.includes(c));
+  return [...new Set(caps)];
+}
+
+/** `-v src:dst[:opts]` binds (named volumes come with the volumes work of issue 5). */
+function bindMounts(binds: string[]): OciMount[] {
+  return binds.map((b) => {
+    const [src, dst, opts = ''] = b.split(':') as [string, string | undefined, string?];
+    if (!dst || !src.startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}': only absolute host paths are supported as bind sources`);
+    const ro = opts.split(',').includes('ro');
+    const prop = opts.split(',').find((o) => /^r?(private|shared|slave)$/.test(o)) ?? 'rprivate';
+    return { destination: dst, type: 'bind', source: src, options: ['rbind', prop, ...(ro ? ['ro'] : [])] };
+  });
+}
+
+function specMounts(mounts: MountSpec[]): OciMount[] {
+  return mounts.map((m) => {
+    if (m.Type === 'bind') return { destination: m.Target, type: 'bind', source: m.Source ?? '', options: ['rbind', m.BindOptions?.Propagation ?? 'rprivate', ...(m.ReadOnly ? ['ro'] : [])] };
+    if (m.Type === 'tmpfs') {
+      const o = ['nosuid', 'nodev', ...(m.TmpfsOptions?.SizeBytes ? [`size=${m.TmpfsOptions.SizeBytes}`] : []), ...(m.TmpfsOptions?.Mode ? [`mode=${m.TmpfsOptions.Mode.toString(8)}`] : [])];
+      return { destination: m.Target, type: 'tmpfs', source: 'tmpfs', options: [...o, ...(m.ReadOnly ? ['ro'] : [])] };
+    }
+    throw invalidParameter(`mount type ${m.Type} is not supported yet`);
+  });
+}
+
+function etcMounts(p: ContainerPaths, readonly: boolean): OciMount[] {
+  const o = ['rbind', 'rprivate', ...(readonly ? ['ro'] : [])];
+  return [
+    { destination: '/etc/resolv.conf', type: 'bind', source: p.resolvConf, options: o },
+    { destination: '/etc/hostname', type: 'bind', source: p.hostname, options: o },
+    { destination: '/etc/hosts', type: 'bind', source: p.hosts, options: o },
+  ];
+}
+
+/** The OCI spec of a container: Docker's defaults with the container's config and HostConfig applied. */
+export function buildSpec(r: ContainerRecord, rootfs: string, p: ContainerPaths, user: ResolvedUser): OciSpec {
+  const env = [...(r.Config.Env ?? [])];
+  if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  env.push(`HOSTNAME=${r.Config.Hostname || r.Id.slice(0, 12)}`);
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
+  if (r.Config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+  const spec = defaultSpec({ rootfs, args: [r.Path, ...r.Args], env, hostname: r.Config.Hostname || r.Id.slice(0, 12), cwd: r.Config.WorkingDir || '/', terminal: !!r.Config.Tty, uid: user.uid, gid: user.gid });
+  const caps = capabilities(r);
+  spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
+  if (user.additionalGids.length) spec.process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids };
+  spec.root.readonly = !!r.HostConfig.ReadonlyRootfs;
+  const tmpfs = Object.entries(r.HostConfig.Tmpfs ?? {}).map(([dst, opts]): OciMount => ({ destination: dst, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', ...opts.split(',').filter(Boolean)] }));
+  spec.mounts = [...(spec.mounts ?? []), ...etcMounts(p, !!r.HostConfig.ReadonlyRootfs), ...bindMounts(r.HostConfig.Binds ?? []), ...specMounts(r.HostConfig.Mounts ?? []), ...tmpfs];
+  if (r.HostConfig.Privileged) Object.assign(spec.linux!, { maskedPaths: [], readonlyPaths: [] });
+  if (r.HostConfig.NetworkMode === 'host') spec.linux!.namespaces = spec.linux!.namespaces!.filter((n) => n.type !== 'network');
+  const cg = containerCgroup(r.Id);
+  spec.annotations = { [ANNOTATION_CGROUP_PATH]: cg, [ANNOTATION_CGROUP_PROCS]: cgroupProcsFiles(cg).join(','), ...(r.Config.OpenStdin && { [ANNOTATION_STDIN]: 'open' }) };
+  return spec;
+}

@@ -1,0 +1,79 @@
+import { fromPromise } from 'xstate';
+import { asBerthError, invalidParameter } from '../../protocol/errdefs.js';
+import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
+import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
+import type { EngineContext } from '../context.js';
+import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
+import type { ContainerRecord } from '../services/containers/record.js';
+import { containerPaths, writeEtcFiles, type ContainerPaths } from './files.js';
+import { buildSpec } from './spec.js';
+import { resolveUser } from './user.js';
+
+declare module '../kernel/job.js' {
+  interface Jobs {
+    'container.start': JobType<{ ref: string }, { id: string; pid: number }>;
+  }
+}
+
+const execPaths = (p: ContainerPaths): ExecPaths => ({ bundle: p.bundle, state: p.state, log: p.log });
+
+/** What a failed start leaves: dockerd's exit code for a command that cannot run (127 not found, 126 not executable). */
+function startExitCode(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied/i.test(message)) return 126;
+  return 128;
+}
+
+/** Undoes a start that failed half-way: the runtime's container, the cgroup, the rootfs mount. */
+async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, err: unknown): Promise<never> {
+  await ctx.ask('execdriver', { type: 'exec.kill', id: r.Id, signal: 'SIGKILL' }).catch(() => undefined);
+  await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch(() => undefined);
+  if (cgroup) {
+    try {
+      destroyCgroup(containerCgroup(r.Id));
+    } catch {
+      // already gone
+    }
+  }
+  await ctx.call('graphdriver', 'put', [r.rwLayer]).catch(() => undefined);
+  const e = asBerthError(err, `start container ${r.Id.slice(0, 12)}`);
+  await ctx.call('containers', 'recordStartError', [r.Id, e.message, startExitCode(e.message)]).catch(() => undefined);
+  throw /executable file not found|no such file or directory|permission denied/i.test(e.message) ? invalidParameter(e.message, err) : e;
+}
+
+/**
+ * Starts a container: mount its rootfs, write its /etc files, make its cgroup, have the runtime create
+ * it, connect waiting attaches, start its process, record it running and hand it to the monitor.
+ * One helper spawn and no polling: everything else is file writes and one socket round trip.
+ */
+export async function startContainer(ctx: EngineContext, ref: string): Promise<{ id: string; pid: number }> {
+  const r = await ctx.call('containers', 'move', [ref, { type: 'start' }]);
+  const rootfs = await ctx.call('graphdriver', 'get', [r.rwLayer]);
+  let cgroup = false;
+  try {
+    const p = containerPaths(ctx.config, r.Id);
+    await writeEtcFiles(p, r);
+    const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
+    if (ctx.runtime === 'native') {
+      createCgroup(containerCgroup(r.Id), r.HostConfig);
+      cgroup = true;
+    }
+    await ctx.ask('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
+    await ctx.attachments.connectAll(r.Id);
+    await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });
+    const state = await ctx.ask<RuntimeState>('execdriver', { type: 'exec.state', id: r.Id });
+    await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: state.pid, at: new Date(ctx.clock.now()).toISOString() }]);
+    ctx.bus.publish('container.start', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
+    await ctx.call('monitor', 'watch', [r.Id]);
+    return { id: r.Id, pid: state.pid };
+  } catch (err) {
+    return unwind(ctx, r, cgroup, err);
+  }
+}
+
+/** The container.start job (POST /containers/{id}/start). */
+export const startJob = defineJob(
+  'container.start',
+  fromPromise(async ({ input }: { input: JobInput<{ ref: string }> }) => startContainer(input.ctx as EngineContext, input.args.ref)),
+  (a) => a.ref,
+);

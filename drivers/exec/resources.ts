@@ -1,0 +1,73 @@
+/**
+ * A container's cgroup, made by the engine before the container starts and removed after it is gone
+ * (the exec backends then pause, resume and measure it by its path). Docker's HostConfig resource
+ * fields map onto the addon's CgroupResources here, in one place.
+ */
+import { loadNative, type CgroupResources } from '../native/addon.js';
+
+/** The HostConfig fields that set resources (Docker's names). */
+export interface ResourceLimits {
+  Memory?: number;
+  MemoryReservation?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpuQuota?: number;
+  CpuPeriod?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  PidsLimit?: number | null;
+  BlkioWeight?: number;
+}
+
+const PERIOD_US = 100_000;
+
+/** Docker's resource fields → the addon's; `--cpus` (NanoCpus) becomes a quota over a 100 ms period. */
+export function cgroupResources(l: ResourceLimits): CgroupResources {
+  const r: CgroupResources = {};
+  if (l.Memory) r.memory = l.Memory;
+  if (l.MemoryReservation) r.memoryReservation = l.MemoryReservation;
+  if (l.MemorySwap && l.MemorySwap > 0) r.memorySwap = l.MemorySwap;
+  if (l.CpuShares) r.cpuShares = l.CpuShares;
+  if (l.NanoCpus) {
+    r.cpuPeriod = PERIOD_US;
+    r.cpuQuota = Math.round((l.NanoCpus / 1e9) * PERIOD_US);
+  } else {
+    if (l.CpuQuota) r.cpuQuota = l.CpuQuota;
+    if (l.CpuPeriod) r.cpuPeriod = l.CpuPeriod;
+  }
+  if (l.CpusetCpus) r.cpusetCpus = l.CpusetCpus;
+  if (l.CpusetMems) r.cpusetMems = l.CpusetMems;
+  if (l.PidsLimit && l.PidsLimit > 0) r.pidsLimit = l.PidsLimit;
+  if (l.BlkioWeight) r.blkioWeight = l.BlkioWeight;
+  return r;
+}
+
+/** The cgroup path of a container, relative to the hierarchies' roots. */
+export function containerCgroup(id: string): string {
+  return `berth/${id}`;
+}
+
+/** Creates a container's cgroup with its limits. */
+export function createCgroup(rel: string, limits: ResourceLimits): void {
+  loadNative().cgroupCreate(rel, cgroupResources(limits));
+}
+
+/** Changes a running container's limits (`docker update`). */
+export function updateCgroup(rel: string, limits: ResourceLimits): void {
+  loadNative().cgroupUpdate(rel, cgroupResources(limits));
+}
+
+/** How many times the OOM killer struck in the cgroup. */
+export function oomKills(rel: string): number {
+  try {
+    return loadNative().cgroupOomKills(rel);
+  } catch {
+    return 0;
+  }
+}
+
+/** Removes a container's cgroup (missing is fine). */
+export function destroyCgroup(rel: string): void {
+  loadNative().cgroupDestroy(rel);
+}
