@@ -6,7 +6,7 @@ import { invalidParameter } from '../../protocol/errdefs.js';
 
 /** Renders data with a --format value (without the trailing newline). */
 export function renderFormat(format: string, data: unknown): string {
-  if (format.trim() === 'json') return JSON.stringify(data);
+  if (format.trim() === 'json') return goJson(data);
   return format.replace(/\{\{(.*?)\}\}/g, (_, action: string) => renderAction(action.trim(), data));
 }
 
@@ -16,7 +16,14 @@ function renderAction(action: string, data: unknown): string {
     throw invalidParameter(`template: unsupported action "{{${action}}}" (berth supports {{.Path}} and {{json .Path}})`);
   }
   const value = lookup(data, m[2]);
-  return m[1] ? JSON.stringify(value ?? null) : show(value);
+  return m[1] ? goJson(value ?? null) : show(value);
+}
+
+const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/** JSON as Go's encoding/json writes it (`<`, `>`, `&`, U+2028/9 escaped), so output matches docker's byte for byte. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
 }
 
 /** Follows a `.A.B` path; a missing step gives undefined, shown as Go shows a missing map key. */
