@@ -4,13 +4,12 @@ import type { AuthConfig, Descriptor, ImageConfigFile, Platform } from '../../pr
 import type { EngineContext } from '../context.js';
 import { chainIds } from '../services/graph/blobs.js';
 import type { ImageRecord, LayerRecord } from '../services/graph/graphdb.js';
-import { digestTap } from '../services/graph/ingest.js';
+import { applyTracked } from '../services/graph/ingest.js';
 import type { Repository } from '../services/registry/client.js';
 import { decompressed } from '../../drivers/graph/decompress.js';
 import type { ProgressWriter } from './progress.js';
 import { randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { finished } from 'node:stream/promises';
 
 /** What the pull found out before downloading: the image, and which of its layers are missing. */
 export interface PullPlan {
@@ -70,10 +69,12 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
   const first = plan.present.length;
   for (const d of plan.layers.slice(first)) progress.status('Pulling fs layer', shortDigest(d.digest));
   const made: LayerRecord[] = [];
+  const cacheIds = plan.layers.slice(first).map(() => randomBytes(32).toString('hex'));
+  await ctx.call('graph', 'beginLayers', [cacheIds]);
   try {
     let parent = plan.present.at(-1) ?? null;
     for (let i = first; i < plan.layers.length; i++) {
-      const cacheId = randomBytes(32).toString('hex');
+      const cacheId = cacheIds[i - first]!;
       await ctx.call('graphdriver', 'create', [cacheId, parent?.cacheId ?? null]);
       parent = { chainId: plan.chain[i]!, diffId: plan.config.rootfs.diff_ids[i]!, parent: parent?.chainId ?? null, cacheId, size: 0, refs: 0 };
       made.push(parent);
@@ -85,7 +86,7 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
     });
     return made;
   } catch (err) {
-    for (const l of [...made].reverse()) await ctx.call('graphdriver', 'remove', [l.cacheId]).catch(() => undefined);
+    await ctx.call('graph', 'discardLayers', [[...cacheIds].reverse()]).catch(() => undefined);
     throw err;
   }
 }
@@ -108,13 +109,8 @@ async function fetchLayer(ctx: EngineContext, repo: Repository, d: Descriptor, l
   const counted = counter((n) => progress.bytes('Downloading', id, n, d.size));
   blob.on('error', (err) => counted.destroy(err));
   const plain = await decompressed(blob.pipe(counted));
-  const tap = digestTap();
-  plain.on('error', (err) => tap.destroy(err));
-  plain.pipe(tap);
-  const { size } = await ctx.call('graphdriver', 'applyDiff', [layer.cacheId, parentCache, tap]);
-  tap.resume();
-  await finished(tap);
-  if (tap.digest() !== layer.diffId) throw invalidParameter(`layer ${d.digest}: content has diffID ${tap.digest()}, the config says ${layer.diffId}`);
+  const { diffId, size } = await applyTracked(ctx, layer.cacheId, parentCache, plain);
+  if (diffId !== layer.diffId) throw invalidParameter(`layer ${d.digest}: content has diffID ${diffId}, the config says ${layer.diffId}`);
   progress.status('Download complete', id);
   progress.status('Pull complete', id);
   return size;
@@ -129,5 +125,9 @@ export async function commitPull(ctx: EngineContext, plan: PullPlan, made: Layer
   const repoDigest = `${plan.ref.domain}/${plan.ref.path}@${plan.digest}`;
   const image: ImageRecord = { id: plan.imageId, parent: '', chain: plan.chain, size, created: plan.config.created ?? '', repoDigests: [repoDigest] };
   await ctx.call('graph', 'commit', [image, made, [ref]]);
+  // Distribution metadata: a later push finds these blobs in this registry instead of uploading them.
+  const repository = `${plan.ref.domain}/${plan.ref.path}`;
+  const sources = plan.layers.map((d, i) => ({ diffId: plan.config.rootfs.diff_ids[i]!, digest: d.digest, size: d.size, mediaType: d.mediaType, repository }));
+  await ctx.call('graph', 'recordBlobSources', [sources]);
   return before !== plan.imageId;
 }

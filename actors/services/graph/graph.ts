@@ -1,20 +1,32 @@
-import { conflict } from '../../../protocol/errdefs.js';
+import { conflict, notFound } from '../../../protocol/errdefs.js';
 import { labelsAllow, type Filters } from '../../../protocol/filters.js';
 import type { ImageConfigFile } from '../../../protocol/types/image.js';
 import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneResponse, ImageSummary } from '../../../protocol/types/images-api.js';
 import type { GraphBackend } from '../../../drivers/graph/backend.js';
 import type { BlobStore } from './blobs.js';
-import type { GraphDB, ImageRecord, LayerRecord } from './graphdb.js';
+import type { BlobSource, GraphDB, ImageRecord, LayerRecord } from './graphdb.js';
+import { historyOf, passesFilters, summary, tags } from './views.js';
 import { familiarRef, normalizeRef, resolveImage } from './lookup.js';
+import type { TarSplitStore } from './tar-split-store.js';
 
 /** The filter keys GET /images/json accepts. */
 export const IMAGE_LIST_FILTERS = ['before', 'dangling', 'label', 'reference', 'since', 'until'] as const;
+
+/** An image as save and push read it. */
+export interface ExportableImage {
+  image: ImageRecord;
+  /** Its layers, bottom first. */
+  layers: LayerRecord[];
+  /** The config blob's exact bytes (their digest is the image ID). */
+  config: Buffer;
+  /** Its normalized references. */
+  refs: string[];
+}
 
 /** Which containers use an image, by state (filled by the containers service; issue 5). */
 export type ContainersUsing = (imageId: string) => Promise<{ running: string[]; stopped: string[] }>;
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
-const unix = (iso: string) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
 /**
  * The graph: images and their layers as clients see them (Docker's image service), over the GraphDB,
@@ -26,6 +38,8 @@ export class Graph {
     readonly blobs: BlobStore,
     readonly driver: GraphBackend,
     private readonly containersUsing: ContainersUsing = async () => ({ running: [], stopped: [] }),
+    /** The layers' tar-split records (save, push), removed with their trees. */
+    readonly splits?: TarSplitStore,
   ) {}
 
   /** What `info` shows of the graph: the driver, its status lines and how many images there are. */
@@ -60,7 +74,59 @@ export class Graph {
    */
   async commit(image: ImageRecord, newLayers: LayerRecord[], refs: string[]): Promise<void> {
     const redundant = await this.db.registerImage(image, newLayers, refs);
-    for (const cacheId of redundant) await this.driver.remove(cacheId);
+    await this.discardLayers(redundant);
+  }
+
+  /** An image, its layers bottom first, its config bytes and references: what save and push send. */
+  async exportable(name: string): Promise<ExportableImage> {
+    const { image } = await resolveImage(this.db, name);
+    const layers: LayerRecord[] = [];
+    for (const c of image.chain) {
+      const l = await this.db.layer(c);
+      if (!l) throw notFound(`image ${image.id}: layer ${c} is not in the store`);
+      layers.push(l);
+    }
+    return { image, layers, config: await this.blobs.read(image.id), refs: await this.db.refsOf(image.id) };
+  }
+
+  /** The tags of a repository (`docker.io/library/busybox`): normalized references and their images. */
+  async repositoryTags(repository: string): Promise<{ ref: string; id: string }[]> {
+    const out: { ref: string; id: string }[] = [];
+    // ':' sorts just before ';', so this range is exactly `<repository>:<tag>`.
+    for await (const [ref, id] of this.db.refs.iterator({ gt: `${repository}:`, lt: `${repository};` })) out.push({ ref, id: id as string });
+    return out;
+  }
+
+  /** Records where layer blobs were seen in registries (pull, push). */
+  async recordBlobSources(sources: BlobSource[]): Promise<void> {
+    await this.db.addBlobSources(sources);
+  }
+
+  /** Where a layer's blobs were seen in registries. */
+  async blobSources(diffId: string): Promise<BlobSource[]> {
+    return this.db.blobSourcesOf(diffId);
+  }
+
+  /** Journals layer trees about to be made, so that a crash before they are recorded leaves no orphan. */
+  async beginLayers(cacheIds: string[]): Promise<void> {
+    await this.db.journalAdd(cacheIds);
+  }
+
+  /** Removes layer trees no layer record holds (made by a failed job, redundant, or freed), with their records. */
+  async discardLayers(cacheIds: string[]): Promise<void> {
+    let failure: unknown;
+    const gone: string[] = [];
+    for (const id of cacheIds) {
+      try {
+        if (await this.driver.exists(id)) await this.driver.remove(id);
+        await this.splits?.remove(id);
+        gone.push(id);
+      } catch (err) {
+        failure ??= err; // stays journaled: the next start-up sweep tries again
+      }
+    }
+    await this.db.journalDrop(gone);
+    if (failure) throw failure;
   }
 
   /** An image's config blob. */
@@ -76,8 +142,8 @@ export class Graph {
       const refs = await this.db.refsOf(image.id);
       if (!opts.all && !refs.length && (await this.db.childrenOf(image.id)).length) continue; // intermediate image
       const config = await this.config(image.id);
-      if (!(await this.passes(image, refs, config, opts.filters))) continue;
-      out.push(this.summary(image, refs, config));
+      if (!(await passesFilters(this.db, (id) => this.config(id), refs, config, opts.filters))) continue;
+      out.push(summary(image, refs, config));
     }
     return out.sort((a, b) => b.Created - a.Created);
   }
@@ -110,18 +176,7 @@ export class Graph {
   /** GET /images/{name}/history: one entry per history step, newest first, layer sizes on the steps that made one. */
   async history(name: string): Promise<HistoryResponseItem[]> {
     const { image } = await resolveImage(this.db, name);
-    const config = await this.config(image.id);
-    const refs = tags(await this.db.refsOf(image.id));
-    let layer = 0;
-    // Each non-empty history step made the next layer of the chain; its size is that layer's.
-    const steps = (config.history ?? []).map((h) => ({
-      Id: '<missing>', Created: unix(h.created ?? ''), CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: 0, Comment: h.comment ?? '',
-      layer: h.empty_layer ? -1 : layer++,
-    }));
-    for (const s of steps) if (s.layer >= 0) s.Size = (await this.db.layer(image.chain[s.layer] ?? ''))?.size ?? 0;
-    const out: HistoryResponseItem[] = steps.reverse().map(({ layer: _l, ...s }) => s);
-    if (out[0]) Object.assign(out[0], { Id: image.id, Tags: refs.length ? refs : null });
-    return out;
+    return historyOf(this.db, image, await this.config(image.id));
   }
 
   /** POST /images/{name}/tag. */
@@ -181,48 +236,8 @@ export class Graph {
   /** Deletes an image with no references, then the layer trees no image holds any more. */
   private async deleteUntagged(image: ImageRecord): Promise<ImageDeleteResponseItem[]> {
     const freed = await this.db.deleteImage(image.id);
-    for (const l of freed) await this.driver.remove(l.cacheId);
+    await this.discardLayers(freed.map((l) => l.cacheId));
     await this.blobs.remove(image.id);
     return [{ Deleted: image.id }];
   }
-
-  private summary(image: ImageRecord, refs: string[], config: ImageConfigFile): ImageSummary {
-    return {
-      Id: image.id, ParentId: image.parent, RepoTags: tags(refs), RepoDigests: image.repoDigests, Created: unix(config.created ?? ''),
-      Size: image.size, SharedSize: -1, Labels: config.config?.Labels ?? {}, Containers: -1,
-    };
-  }
-
-  private async passes(image: ImageRecord, refs: string[], config: ImageConfigFile, f: Filters): Promise<boolean> {
-    const dangling = f.get('dangling');
-    if (dangling?.length && dangling.some((v) => ['true', '1'].includes(v)) !== (refs.length === 0)) return false;
-    if (!labelsAllow(f, config.config?.Labels ?? {})) return false;
-    if (f.has('reference') && !refs.some((r) => matchesReference(f.get('reference')!, familiarRef(r)))) return false;
-    const created = Date.parse(config.created ?? '') || 0;
-    for (const [key, newer] of [['since', true], ['before', false]] as const) {
-      for (const name of f.get(key) ?? []) {
-        const other = Date.parse((await this.config((await resolveImage(this.db, name)).image.id)).created ?? '') || 0;
-        if (newer ? created <= other : created >= other) return false;
-      }
-    }
-    return (f.get('until') ?? []).every((u) => created < untilMs(u));
-  }
-}
-
-/** The familiar tags among normalized references (digest references are RepoDigests, not tags). */
-function tags(refs: string[]): string[] {
-  return refs.filter((r) => !r.includes('@')).map(familiarRef);
-}
-
-/** `reference` filter values are shell-like patterns over `name[:tag]` (`busy*`, `*:latest`). */
-function matchesReference(patterns: string[], ref: string): boolean {
-  return patterns.some((p) => {
-    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
-    return re.test(ref) || re.test(ref.replace(/:[^:/]+$/, ''));
-  });
-}
-
-/** An `until` value: unix seconds, or an RFC 3339 date. */
-function untilMs(v: string): number {
-  return /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
 }

@@ -31,6 +31,17 @@ export interface ImageRecord {
   repoDigests: string[];
 }
 
+/** Where a layer's compressed blob was seen in a registry (Docker's V2Metadata): push skips or mounts it there. */
+export interface BlobSource {
+  diffId: string;
+  /** The compressed blob's digest, size and media type. */
+  digest: string;
+  size: number;
+  mediaType: string;
+  /** Full repository name: `127.0.0.1:5000/team/app`, `docker.io/library/busybox`. */
+  repository: string;
+}
+
 type Db = Level<string, unknown>;
 type Sub<V> = AbstractSublevel<Db, string | Buffer | Uint8Array, string, V>;
 type BatchOp = BatchOperation<Db, string, unknown>;
@@ -49,6 +60,10 @@ export class GraphDB {
   readonly imageRefs: Sub<string>;
   /** `<parentId> <childId>` → '' : the GraphDB's parent / child relation. */
   readonly children: Sub<string>;
+  /** `<diffId> <digest> <repository>` → BlobSource. */
+  readonly blobSources: Sub<BlobSource>;
+  /** cacheId → '': trees about to be made or given up, out once recorded or removed (the start-up sweep's list). */
+  readonly journal: Sub<string>;
 
   constructor(private readonly db: Level<string, unknown>) {
     const sub = <V>(name: string): Sub<V> => db.sublevel<string, V>(name, { valueEncoding: 'json' });
@@ -57,6 +72,8 @@ export class GraphDB {
     this.refs = sub<string>('refs');
     this.imageRefs = sub<string>('image-refs');
     this.children = sub<string>('children');
+    this.blobSources = sub<BlobSource>('blob-sources');
+    this.journal = sub<string>('layer-journal');
   }
 
   /** A layer by chain ID, or undefined. */
@@ -130,6 +147,7 @@ export class GraphDB {
     for (const l of fresh.values()) {
       const stored = await this.layer(l.chainId);
       if ((stored && stored.cacheId !== l.cacheId) || existing) redundant.push(l.cacheId);
+      else ops.push(this.del(this.journal, l.cacheId));
     }
     for (const ref of refs) ops.push(...(await this.refOps(ref, image.id)));
     await this.db.batch(ops, { sync: true });
@@ -166,7 +184,7 @@ export class GraphDB {
       const l = await this.layer(chainId);
       if (!l) continue;
       if (l.refs <= 1) {
-        ops.push(this.del(this.layers, chainId));
+        ops.push(this.del(this.layers, chainId), this.put(this.journal, l.cacheId, ''));
         freed.push(l);
       } else ops.push(this.put(this.layers, chainId, { ...l, refs: l.refs - 1 }));
     }
@@ -178,6 +196,36 @@ export class GraphDB {
   async cacheIds(): Promise<Set<string>> {
     const out = new Set<string>();
     for await (const l of this.layers.values()) out.add((l as LayerRecord).cacheId);
+    return out;
+  }
+
+  /** Adds where layer blobs were seen (idempotent). */
+  async addBlobSources(sources: BlobSource[]): Promise<void> {
+    const ops = sources.map((b) => this.put(this.blobSources, `${b.diffId} ${b.digest} ${b.repository}`, b));
+    if (ops.length) await this.db.batch(ops);
+  }
+
+  /** Where the blobs of a layer were seen. */
+  async blobSourcesOf(diffId: string): Promise<BlobSource[]> {
+    const out: BlobSource[] = [];
+    for await (const v of this.blobSources.values({ gt: `${diffId} `, lt: `${diffId}!` })) out.push(v as BlobSource);
+    return out;
+  }
+
+  /** Lists layer trees about to be made (before they are), or given up. */
+  async journalAdd(cacheIds: string[]): Promise<void> {
+    if (cacheIds.length) await this.db.batch(cacheIds.map((id) => this.put(this.journal, id, '')), { sync: true });
+  }
+
+  /** Drops layer trees from the journal (they were removed). */
+  async journalDrop(cacheIds: string[]): Promise<void> {
+    if (cacheIds.length) await this.db.batch(cacheIds.map((id) => this.del(this.journal, id)), { sync: true });
+  }
+
+  /** Every layer tree in the journal. */
+  async journaled(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const k of this.journal.keys()) out.push(k);
     return out;
   }
 

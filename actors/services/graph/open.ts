@@ -9,6 +9,8 @@ import type { KernelProbe } from '../../../drivers/native/addon.js';
 import { BlobStore } from './blobs.js';
 import { Graph, type ContainersUsing } from './graph.js';
 import { GraphDB } from './graphdb.js';
+import { sweepGraph } from './sweep.js';
+import { TarSplitStore } from './tar-split-store.js';
 
 /** The storage drivers berth has (dockerd's --storage-driver names; overlay2 is accepted for overlay). */
 export type StorageDriver = 'overlay' | 'vfs';
@@ -21,8 +23,13 @@ export function pickDriver(asked: string | undefined, probe: KernelProbe): Stora
   return probe.overlay && process.getuid?.() === 0 && hasNativeMounts() ? 'overlay' : 'vfs';
 }
 
-/** Opens the graph under the data root: the GraphDB in `db`, blobs under image/, layers under the driver's dir. */
+/**
+ * Opens the graph under the data root: the GraphDB in `db`, blobs and tar-split records under image/,
+ * layers under the driver's dir; then sweeps what a crash left (sweep.ts).
+ */
 export async function openGraph(dataRoot: string, db: Level<string, unknown>, driver: StorageDriver, containersUsing?: ContainersUsing): Promise<Graph> {
   const backend: GraphBackend = driver === 'overlay' ? await OverlayBackend.open(dataRoot) : await VfsBackend.open(dataRoot);
-  return new Graph(new GraphDB(db), new BlobStore(path.join(dataRoot, 'image', 'blobs')), backend, containersUsing);
+  const graph = new Graph(new GraphDB(db), new BlobStore(path.join(dataRoot, 'image', 'blobs')), backend, containersUsing, TarSplitStore.at(dataRoot));
+  await sweepGraph(graph, dataRoot);
+  return graph;
 }
