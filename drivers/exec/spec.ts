@@ -67,6 +67,22 @@ export interface OciIdMapping {
   size: number;
 }
 
+/** One seccomp rule: these syscalls (under these argument conditions) get this action. */
+export interface OciSeccompRule {
+  names: string[];
+  /** SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL(_THREAD|_PROCESS), SCMP_ACT_TRAP, SCMP_ACT_LOG, SCMP_ACT_TRACE. */
+  action: string;
+  errnoRet?: number;
+  args?: Array<{ index: number; value: number; valueTwo?: number; op: string }>;
+}
+
+/** A seccomp profile (linux.seccomp), Docker's shape. */
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  syscalls?: OciSeccompRule[];
+}
+
 /** config.json. */
 export interface OciSpec {
   ociVersion: string;
@@ -81,8 +97,7 @@ export interface OciSpec {
     maskedPaths?: string[];
     readonlyPaths?: string[];
     sysctl?: Record<string, string>;
-    /** Accepted, not applied yet by the native runtime (issue 3). */
-    seccomp?: unknown;
+    seccomp?: OciSeccomp;
   };
   annotations?: Record<string, string>;
 }

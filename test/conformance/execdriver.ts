@@ -134,7 +134,9 @@ export function execDriverConformance(t: Test, fx: ExecFixture): void {
   t.test('signals: a trapped TERM and a KILL', async (t) => {
     const d = startDriver(fx.backend());
     t.teardown(() => d.stop());
-    await run(d, fx, 'term', 'trap "exit 143" TERM; echo ready; while :; do sleep 1; done');
+    const paths = await run(d, fx, 'term', 'trap "exit 143" TERM; echo ready; while :; do sleep 1; done');
+    // As PID 1 the shell ignores TERM until its trap is set.
+    await until(() => readJsonLog(paths.log).length > 0, 10_000, 'the trap');
     await d.call({ type: 'exec.kill', id: 'term', signal: 'TERM' });
     t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'term' })).exitCode, 143);
     await run(d, fx, 'killed', 'while :; do sleep 1; done');

@@ -103,8 +103,10 @@ t.test('native acceptance', { skip }, async (t) => {
 
   t.test('signals sent to the shim are forwarded to the container', async (t) => {
     const paths = fx.paths('fwd');
-    await d.call({ type: 'exec.create', id: 'fwd', spec: fx.spec('trap "exit 143" TERM; while :; do sleep 0.2; done'), paths });
+    await d.call({ type: 'exec.create', id: 'fwd', spec: fx.spec('trap "exit 143" TERM; echo ready; while :; do sleep 0.2; done'), paths });
     await d.call({ type: 'exec.start', id: 'fwd' });
+    // PID 1 ignores TERM until its trap is set.
+    await until(() => readJsonLog(paths.log).length > 0, 10_000, 'the trap');
     const { shimPid } = JSON.parse(readFileSync(path.join(paths.state, 'shim.json'), 'utf8')) as { shimPid: number };
     process.kill(shimPid, 'SIGTERM');
     t.equal((await d.call<ExitStatus>({ type: 'exec.wait', id: 'fwd' })).exitCode, 143);

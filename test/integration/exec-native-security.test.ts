@@ -3,7 +3,7 @@
  * container cannot rewrite it through /proc/PID/exe), no fd of the shim reaches the container and
  * a cwd through one is refused, mount targets never follow a symlink out of the rootfs, and the
  * spec's identity (capabilities, no_new_privs, user, groups, umask), read-only root, masked and
- * read-only paths and terminal all take effect.
+ * read-only paths, terminal, user namespace and seccomp profile all take effect.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -151,5 +151,38 @@ t.test('native isolation', { skip }, async (t) => {
     await d.call({ type: 'exec.kill', id: 'exectty', signal: 'KILL' });
     await d.call({ type: 'exec.wait', id: 'exectty' });
     await d.call({ type: 'exec.clean', id: 'exectty' });
+  });
+
+  t.test('seccomp: the default profile is on, and a custom one applies errno and argument rules', async (t) => {
+    const r = await runOut(d, fx, fx.spec('grep -E "^Seccomp(_filters)?:" /proc/self/status'));
+    t.match(r.out, /Seccomp:\s+2\nSeccomp_filters:\s+2/, 'filter mode, two stacked filters');
+    const spec = fx.spec('touch /tmp/f; mkdir /tmp/d; rmdir /tmp; chmod 777 /tmp/f; chmod 755 /tmp/f && echo chmod-755-ok; exit 0');
+    spec.linux!.seccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' },
+        { names: ['rmdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+        { names: ['chmod'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, value: 0o777, valueTwo: 0o777, op: 'SCMP_CMP_MASKED_EQ' }] },
+        { names: ['fchmodat'], action: 'SCMP_ACT_ERRNO', args: [{ index: 2, value: 0o777, valueTwo: 0o777, op: 'SCMP_CMP_MASKED_EQ' }] },
+      ],
+    };
+    const c = await runOut(d, fx, spec);
+    t.match(c.err, /mkdir.*Operation not permitted/, 'mkdir refused with EPERM');
+    t.match(c.err, /rmdir.*Function not implemented/, 'rmdir refused with the rule\'s errno');
+    t.match(c.err, /chmod.*Operation not permitted/, 'chmod 777 refused by its argument');
+    t.match(c.out, /chmod-755-ok/, 'chmod 755 allowed');
+  });
+
+  t.test('exec processes get the container\'s seccomp profile', async (t) => {
+    const paths = fx.paths('execsc');
+    await d.call({ type: 'exec.create', id: 'execsc', spec: fx.spec('while :; do sleep 1; done'), paths });
+    await d.call({ type: 'exec.start', id: 'execsc' });
+    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'execsc', process: { args: ['grep', '^Seccomp:', '/proc/self/status'], cwd: '/' } });
+    p.stdin?.end();
+    t.match(await text(p.stdout), /Seccomp:\s+2/);
+    await p.exit;
+    await d.call({ type: 'exec.kill', id: 'execsc', signal: 'KILL' });
+    await d.call({ type: 'exec.wait', id: 'execsc' });
+    await d.call({ type: 'exec.clean', id: 'execsc' });
   });
 });

@@ -137,6 +137,8 @@ fn stage2_steps(spec: &Spec, chan: &mut Channel, userns: bool) -> Result<Error> 
     }
     rootfs::setup_after_pivot(&HostSys, spec)?;
     set_hostname(spec)?;
+    let filters = crate::seccomp::prepare(spec, spec.process.no_new_privileges)?;
+    install_filters(&filters, true)?;
     crate::process::apply_identity(&spec.process)?;
     chan.send(&Msg::Ready, None)?;
     match chan.recv()? {
@@ -145,7 +147,13 @@ fn stage2_steps(spec: &Spec, chan: &mut Channel, userns: bool) -> Result<Error> 
     }
     crate::process::enter_cwd(&spec.process.cwd)?;
     crate::process::cloexec_all_fds()?;
+    install_filters(&filters, false)?;
     Ok(crate::process::exec(&spec.process))
+}
+
+/// Installs the seccomp filters at their moment (see seccomp::Prepared).
+pub fn install_filters(filters: &Option<crate::seccomp::Prepared>, early: bool) -> Result<()> {
+    filters.as_ref().map_or(Ok(()), |f| f.install_if(early))
 }
 
 fn set_hostname(spec: &Spec) -> Result<()> {

@@ -14,6 +14,7 @@ mod mountopts;
 mod process;
 mod resolve;
 mod rootfs;
+mod seccomp;
 mod shim;
 mod spec;
 mod sync;

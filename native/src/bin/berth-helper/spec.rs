@@ -134,7 +134,7 @@ pub struct Linux {
     pub readonly_paths: Vec<String>,
     #[serde(default)]
     pub sysctl: BTreeMap<String, String>,
-    /// Accepted and not applied: see the report of issue 3 (seccomp is not implemented yet).
+    /// The seccomp profile, kept as JSON here and read by seccomp.rs.
     #[serde(default)]
     pub seccomp: Option<serde_json::Value>,
 }

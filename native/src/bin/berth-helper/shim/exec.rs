@@ -52,7 +52,7 @@ fn enter(spec: &Spec, target: i32, p: &Process, chan: &Channel) -> Result<Infall
     init::join_namespaces(spec, Some(target))?;
     let pid = sys::fork_sibling()?;
     if pid == 0 {
-        let err = run(p, chan).err().unwrap_or_else(|| Error::msg("exec", "returned"));
+        let err = run(spec, p, chan).err().unwrap_or_else(|| Error::msg("exec", "returned"));
         let _ = chan.send(&Msg::Error { message: err.to_string() }, None);
         unsafe { libc::_exit(exec_failure_code(&err)) }
     }
@@ -60,14 +60,18 @@ fn enter(spec: &Spec, target: i32, p: &Process, chan: &Channel) -> Result<Infall
     unsafe { libc::_exit(0) }
 }
 
-fn run(p: &Process, chan: &Channel) -> Result<()> {
+// Exec'd processes get the container's seccomp profile, as in Docker.
+fn run(spec: &Spec, p: &Process, chan: &Channel) -> Result<()> {
     unsafe { libc::setsid() };
     if p.terminal {
         crate::console::attach_new(chan, p.console_size, false)?;
     }
+    let filters = crate::seccomp::prepare(spec, p.no_new_privileges)?;
+    init::install_filters(&filters, true)?;
     process::apply_identity(p)?;
     process::enter_cwd(&p.cwd)?;
     process::cloexec_all_fds()?;
+    init::install_filters(&filters, false)?;
     Err(process::exec(p))
 }
 
