@@ -65,7 +65,14 @@ export class NativeBackend implements ExecBackend {
     await mkdir(paths.bundle, { recursive: true });
     await mkdir(paths.state, { recursive: true });
     await writeFile(path.join(paths.bundle, 'config.json'), JSON.stringify(spec));
-    const ready = await spawnShim(id, paths, { helper: this.opts.helper ?? helperPath(), lingerSeconds: this.opts.lingerSeconds });
+    let ready;
+    try {
+      ready = await spawnShim(id, paths, { helper: this.opts.helper ?? helperPath(), lingerSeconds: this.opts.lingerSeconds });
+    } catch (err) {
+      // Nothing runs: leave no state behind (the bundle and the log are the caller's).
+      await rm(paths.state, { recursive: true, force: true });
+      throw err;
+    }
     this.known.set(id, { paths, cgroup: spec.annotations?.[ANNOTATION_CGROUP_PATH] ?? null });
     return { id, pid: ready.pid, status: 'created', exit: null };
   }

@@ -92,6 +92,10 @@ export function execDriverConformance(t: Test, fx: ExecFixture): void {
     t.equal(st.status, 'exited');
     t.equal(st.exit?.exitCode, 3);
     t.ok(existsSync(`${paths.state}/exit.json`), 'exit.json written');
+    const restarted = startDriver(fx.backend());
+    t.teardown(() => restarted.stop());
+    const again = await restarted.call<ContainerState>({ type: 'exec.reattach', id: 'exit3', paths });
+    t.same([again.status, again.exit?.exitCode], ['exited', 3], 'a restarted driver finds the exit');
     await d.call({ type: 'exec.clean', id: 'exit3' });
     t.notOk(existsSync(paths.state), 'state dir removed');
     await rejectsWith(t, d.call({ type: 'exec.state', id: 'exit3' }), 'NotFound', 'state after clean');

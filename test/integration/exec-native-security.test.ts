@@ -185,4 +185,17 @@ t.test('native isolation', { skip }, async (t) => {
     await d.call({ type: 'exec.wait', id: 'execsc' });
     await d.call({ type: 'exec.clean', id: 'execsc' });
   });
+
+  t.test('a failed create names the operation and the object, and leaves no state', async (t) => {
+    const spec = fx.spec('true');
+    spec.mounts!.push({ destination: '/weird', type: 'nosuchfs', source: 'none' });
+    const paths = fx.paths('badmount');
+    const err = await d.call({ type: 'exec.create', id: 'badmount', spec, paths }).then(() => null, (e: Error) => e);
+    t.equal(err?.message, 'mount none to /weird: No such device');
+    t.notOk(existsSync(paths.state), 'no state dir');
+    const bad = fx.spec('true');
+    bad.process.capabilities = { bounding: ['CAP_FLY'] };
+    const err2 = await d.call({ type: 'exec.create', id: 'badcap', spec: bad, paths: fx.paths('badcap') }).then(() => null, (e: Error) => e);
+    t.equal(err2?.message, 'capability CAP_FLY: unknown capability');
+  });
 });
