@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 
-import { checkContainerId, signalNumber } from '../../drivers/exec/backend.js';
+import { checkContainerId, signalNumber, type ExecBackend } from '../../drivers/exec/backend.js';
 import { cgroupProcsFiles } from '../../drivers/exec/cgroups.js';
 import { DEFAULT_CAPS, defaultSpec } from '../../drivers/exec/defaults.js';
 import { encodeFrame, FrameDecoder, FRAME } from '../../drivers/exec/frames.js';
 import { JsonLogWriter, readJsonLog } from '../../drivers/exec/jsonlog.js';
-import { kindOf } from '../../protocol/errdefs.js';
+import { kindOf, notFound } from '../../protocol/errdefs.js';
+import { startDriver } from './execdriver.js';
 
 function tmp(t: Test): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-execunit-'));
@@ -88,4 +89,26 @@ t.test("Docker's default spec", async (t) => {
   t.ok(s.mounts?.some((m) => m.destination === '/dev/pts' && m.options?.includes('newinstance')));
   t.ok(s.linux?.maskedPaths?.includes('/proc/kcore'));
   t.ok(s.linux?.readonlyPaths?.includes('/proc/sys'));
+});
+
+t.test('the driver answers each request and stops its finished children', async (t) => {
+  const calls: string[] = [];
+  const backend = new Proxy({} as ExecBackend, {
+    get: (_, method: string) => async (id: string) => {
+      calls.push(`${method} ${id}`);
+      if (id === 'missing') throw notFound(`No such container: ${id}`);
+      if (id === 'boom') throw new Error('plain failure');
+      return method === 'state' ? { id, pid: 1, status: 'running', exit: null } : undefined;
+    },
+  });
+  const d = startDriver(backend);
+  t.teardown(() => d.stop());
+  t.same(await d.call({ type: 'exec.state', id: 'a' }), { id: 'a', pid: 1, status: 'running', exit: null });
+  await d.call({ type: 'exec.kill', id: 'a', signal: 'TERM' });
+  const e1 = await d.call({ type: 'exec.start', id: 'missing' }).then(() => null, (e: unknown) => e);
+  t.equal(kindOf(e1), 'NotFound', 'a BerthError keeps its kind');
+  const e2 = await d.call({ type: 'exec.start', id: 'boom' }).then(() => null, (e: unknown) => e);
+  t.same([kindOf(e2), (e2 as Error).message], ['System', 'plain failure'], 'anything else is System');
+  t.same(calls, ['state a', 'kill a', 'start missing', 'start boom']);
+  t.same(Object.keys(d.actor.getSnapshot().children), [], 'no finished child is kept');
 });
