@@ -35,40 +35,94 @@ pub fn rlimit_resource(name: &str) -> Option<libc::__rlimit_resource_t> {
     })
 }
 
-fn set_rlimit(r: &Rlimit) -> Result<()> {
-    let res = rlimit_resource(&r.kind).ok_or_else(|| Error::msg(format!("rlimit {}", r.kind), "unknown limit"))?;
-    let lim = libc::rlimit { rlim_cur: r.soft, rlim_max: r.hard };
-    check(unsafe { libc::setrlimit(res, &lim) }, || format!("setrlimit {} {}:{}", r.kind, r.soft, r.hard)).map(|_| ())
+/// The syscalls that give a process its identity, so their order is unit-tested.
+pub trait IdentitySys: CapSys {
+    /// setrlimit(2).
+    fn setrlimit(&mut self, r: &Rlimit) -> Result<()>;
+    /// prctl(PR_SET_KEEPCAPS).
+    fn keep_caps(&mut self, on: bool) -> Result<()>;
+    /// setgroups(2).
+    fn setgroups(&mut self, gids: &[u32]) -> Result<()>;
+    /// setresgid(2) with one gid for all three.
+    fn setgid(&mut self, gid: u32) -> Result<()>;
+    /// setresuid(2) with one uid for all three.
+    fn setuid(&mut self, uid: u32) -> Result<()>;
+    /// umask(2).
+    fn umask(&mut self, mask: u32);
+    /// prctl(PR_SET_NO_NEW_PRIVS).
+    fn no_new_privs(&mut self) -> Result<()>;
 }
 
 /// Rlimits, then the capability bounding set (both still need privileges), then credentials
 /// with the capabilities kept across the uid change, then the final sets, umask, no_new_privs.
-pub fn apply_identity(p: &Process) -> Result<()> {
+pub fn apply_identity_with(sys: &mut dyn IdentitySys, p: &Process) -> Result<()> {
     for r in &p.rlimits {
-        set_rlimit(r)?;
+        sys.setrlimit(r)?;
     }
     let sets = Sets::from_spec(p.capabilities.as_ref())?;
-    let mut host = caps::HostCaps;
-    caps::apply_bounding(&mut host, &sets)?;
-    set_credentials(p)?;
-    caps::apply_final(&mut host as &mut dyn CapSys, &sets)?;
+    caps::apply_bounding(sys, &sets)?;
+    sys.keep_caps(true)?;
+    sys.setgroups(&p.user.additional_gids)?;
+    sys.setgid(p.user.gid)?;
+    sys.setuid(p.user.uid)?;
+    sys.keep_caps(false)?;
+    caps::apply_final(sys, &sets)?;
     if let Some(mask) = p.user.umask {
-        unsafe { libc::umask(mask as libc::mode_t) };
+        sys.umask(mask);
     }
     if p.no_new_privileges {
-        check(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }, || "set no_new_privs".into())?;
+        sys.no_new_privs()?;
     }
     Ok(())
 }
 
-fn set_credentials(p: &Process) -> Result<()> {
-    let u = &p.user;
-    check(unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0) }, || "keep capabilities".into())?;
-    let groups: Vec<libc::gid_t> = u.additional_gids.clone();
-    check(unsafe { libc::setgroups(groups.len(), groups.as_ptr()) }, || format!("setgroups {groups:?}"))?;
-    check(unsafe { libc::setresgid(u.gid, u.gid, u.gid) }, || format!("setgid {}", u.gid))?;
-    check(unsafe { libc::setresuid(u.uid, u.uid, u.uid) }, || format!("setuid {}", u.uid))?;
-    check(unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0) }, || "clear keep capabilities".into()).map(|_| ())
+/// [`apply_identity_with`] on the real process.
+pub fn apply_identity(p: &Process) -> Result<()> {
+    apply_identity_with(&mut HostIdentity, p)
+}
+
+/// The real identity syscalls.
+pub struct HostIdentity;
+
+impl CapSys for HostIdentity {
+    fn last_cap(&self) -> u32 {
+        caps::HostCaps.last_cap()
+    }
+    fn drop_bounding(&mut self, cap: u32) -> Result<()> {
+        caps::HostCaps.drop_bounding(cap)
+    }
+    fn capset(&mut self, e: caps::CapSet, p: caps::CapSet, i: caps::CapSet) -> Result<()> {
+        caps::HostCaps.capset(e, p, i)
+    }
+    fn raise_ambient(&mut self, cap: u32) -> Result<()> {
+        caps::HostCaps.raise_ambient(cap)
+    }
+}
+
+impl IdentitySys for HostIdentity {
+    fn setrlimit(&mut self, r: &Rlimit) -> Result<()> {
+        let res = rlimit_resource(&r.kind).ok_or_else(|| Error::msg(format!("rlimit {}", r.kind), "unknown limit"))?;
+        let lim = libc::rlimit { rlim_cur: r.soft, rlim_max: r.hard };
+        check(unsafe { libc::setrlimit(res, &lim) }, || format!("setrlimit {} {}:{}", r.kind, r.soft, r.hard)).map(|_| ())
+    }
+    fn keep_caps(&mut self, on: bool) -> Result<()> {
+        check(unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, libc::c_ulong::from(on), 0, 0, 0) }, || "keep capabilities".into()).map(|_| ())
+    }
+    fn setgroups(&mut self, gids: &[u32]) -> Result<()> {
+        check(unsafe { libc::setgroups(gids.len(), gids.as_ptr()) }, || format!("setgroups {gids:?}")).map(|_| ())
+    }
+    fn setgid(&mut self, gid: u32) -> Result<()> {
+        check(unsafe { libc::setresgid(gid, gid, gid) }, || format!("setgid {gid}")).map(|_| ())
+    }
+    fn setuid(&mut self, uid: u32) -> Result<()> {
+        check(unsafe { libc::setresuid(uid, uid, uid) }, || format!("setuid {uid}")).map(|_| ())
+    }
+    fn umask(&mut self, mask: u32) {
+        unsafe { libc::umask(mask as libc::mode_t) };
+    }
+    fn no_new_privs(&mut self) -> Result<()> {
+        check(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }, || "set no_new_privs".into()).map(|_| ())
+    }
 }
 
 /// chdir to the process cwd and make sure it is inside the container: a cwd reached through a
@@ -138,6 +192,71 @@ mod tests {
         assert_eq!(find_executable("./rel", &[], &has).unwrap(), PathBuf::from("./rel"));
         let e = find_executable("nosuch", &env, &has).unwrap_err();
         assert_eq!(e.to_string(), "exec \"nosuch\": No such file or directory");
+    }
+
+    #[derive(Default)]
+    struct Fake(Vec<String>);
+
+    impl CapSys for Fake {
+        fn last_cap(&self) -> u32 {
+            2
+        }
+        fn drop_bounding(&mut self, cap: u32) -> Result<()> {
+            self.0.push(format!("drop {cap}"));
+            Ok(())
+        }
+        fn capset(&mut self, e: caps::CapSet, _: caps::CapSet, _: caps::CapSet) -> Result<()> {
+            self.0.push(format!("capset {e:x}"));
+            Ok(())
+        }
+        fn raise_ambient(&mut self, cap: u32) -> Result<()> {
+            self.0.push(format!("ambient {cap}"));
+            Ok(())
+        }
+    }
+
+    impl IdentitySys for Fake {
+        fn setrlimit(&mut self, r: &Rlimit) -> Result<()> {
+            self.0.push(format!("rlimit {}", r.kind));
+            Ok(())
+        }
+        fn keep_caps(&mut self, on: bool) -> Result<()> {
+            self.0.push(format!("keepcaps {on}"));
+            Ok(())
+        }
+        fn setgroups(&mut self, g: &[u32]) -> Result<()> {
+            self.0.push(format!("groups {g:?}"));
+            Ok(())
+        }
+        fn setgid(&mut self, g: u32) -> Result<()> {
+            self.0.push(format!("gid {g}"));
+            Ok(())
+        }
+        fn setuid(&mut self, u: u32) -> Result<()> {
+            self.0.push(format!("uid {u}"));
+            Ok(())
+        }
+        fn umask(&mut self, m: u32) {
+            self.0.push(format!("umask {m:o}"));
+        }
+        fn no_new_privs(&mut self) -> Result<()> {
+            self.0.push("nnp".into());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn identity_is_applied_in_a_safe_order() {
+        let p: Process = serde_json::from_str(
+            r#"{"args":["sh"],"user":{"uid":1000,"gid":1001,"additionalGids":[5],"umask":63},
+            "rlimits":[{"type":"RLIMIT_NOFILE","hard":10,"soft":10}],"noNewPrivileges":true,
+            "capabilities":{"bounding":["CAP_CHOWN"],"effective":["CAP_CHOWN"],"permitted":["CAP_CHOWN"]}}"#,
+        )
+        .unwrap();
+        let mut f = Fake::default();
+        apply_identity_with(&mut f, &p).unwrap();
+        let want = ["rlimit RLIMIT_NOFILE", "drop 1", "drop 2", "keepcaps true", "groups [5]", "gid 1001", "uid 1000", "keepcaps false", "capset 1", "umask 77", "nnp"];
+        assert_eq!(f.0, want);
     }
 
     #[test]
