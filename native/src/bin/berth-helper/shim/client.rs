@@ -176,3 +176,83 @@ impl Sink {
         self.pending.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(fd: libc::c_int) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 256];
+        while let Ok(n) = sys::read(fd, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn a_sink_writes_then_closes_on_end() {
+        let (r, w) = sys::pipe().unwrap();
+        let mut s = Sink::new(Some(w), false);
+        s.push(b"abc");
+        s.end();
+        assert_eq!(s.fd, None, "closed once flushed");
+        assert_eq!(read_all(r), b"abc", "data, then end of file");
+        sys::close(r);
+    }
+
+    #[test]
+    fn a_pty_sink_ends_input_with_eot_and_stays_open() {
+        let (r, w) = sys::pipe().unwrap();
+        let mut s = Sink::new(Some(w), true);
+        s.push(b"x");
+        s.end();
+        assert_eq!(s.fd, Some(w), "the master stays with its owner");
+        s.detach();
+        sys::close(w);
+        assert_eq!(read_all(r), b"x\x04");
+        sys::close(r);
+    }
+
+    #[test]
+    fn a_sink_whose_reader_left_drops_its_input() {
+        let (r, w) = sys::pipe().unwrap();
+        sys::close(r);
+        let mut s = Sink::new(Some(w), false);
+        s.push(b"lost");
+        assert!(s.pending.is_empty());
+        assert_eq!(s.fd, None);
+    }
+
+    #[test]
+    fn clients_are_written_and_finished_and_dropped_when_too_far_behind() {
+        let (a, b) = sys::socketpair().unwrap();
+        let mut c = Client::new(a);
+        c.queue(b"hello\n");
+        c.flush();
+        assert!(c.out.is_empty());
+        assert!(!c.finished(), "still in request mode");
+        c.mode = Mode::Done;
+        assert!(c.finished());
+        let mut buf = [0u8; 16];
+        assert_eq!(sys::read(b, &mut buf).unwrap(), 6);
+        c.queue(&vec![0u8; MAX_QUEUE + 1]);
+        assert!(c.broken, "a client that cannot keep up is dropped");
+        sys::close(b);
+    }
+
+    #[test]
+    fn client_reads_report_data_nothing_or_the_end() {
+        let (a, b) = sys::socketpair().unwrap();
+        let mut c = Client::new(a);
+        assert_eq!(c.read(), Some(Vec::new()), "nothing yet");
+        sys::write_all(b, b"req\n").unwrap();
+        assert_eq!(c.read(), Some(b"req\n".to_vec()));
+        sys::close(b);
+        assert_eq!(c.read(), None);
+        assert!(c.read_closed);
+    }
+}
