@@ -4,6 +4,10 @@ import { IMAGE_HEADERS, imageFormat, imageRows, truncateId } from '../../cli/ren
 import { indentJson } from '../../cli/render/json-indent.js';
 import { renderListing } from '../../cli/render/listing.js';
 import { tabwrite } from '../../cli/render/tabwriter.js';
+import { HISTORY_HEADERS, ellipsis, historyFormat, historyRows } from '../../cli/render/history.js';
+import { deleteLines, pruneReport } from '../../cli/render/image-delete.js';
+import { dockerHumanFlag } from '../../cli/commands/image/history.js';
+import type { HistoryResponseItem } from '../../protocol/types/images-api.js';
 import { goJson } from '../../cli/render/template.js';
 import type { ImageSummary } from '../../protocol/types/images-api.js';
 
@@ -109,4 +113,38 @@ t.test('images: --digests, --no-trunc, custom table and json formats', async (t)
   t.equal(renderListing('table {{json .}}', [], IMAGE_HEADERS), '\n', 'a json action prints nothing in the header');
   t.equal(renderListing('{{.ID}}', [], IMAGE_HEADERS), '', 'no rows, no table: nothing');
   t.equal(truncateId('<missing>'), '<missing>');
+});
+
+const HISTORY: HistoryResponseItem[] = [
+  { Id: 'sha256:bc276224dd14470b34fb05067ef53634ca7896a49dfc969a70d7550f40ae3003', Created: 1704067200, CreatedBy: 'CMD ["sh"]', Tags: ['multi:v1'], Size: 0, Comment: '' },
+  { Id: '<missing>', Created: 1704067200, CreatedBy: '/bin/sh -c\tapk add --no-cache a-rather-long-package-name another-one', Tags: null, Size: 1982364, Comment: 'hi' },
+];
+
+t.test('history: docker table, human and raw, ellipsis at 45 runes', async (t) => {
+  const human = historyRows(HISTORY, { human: true, noTrunc: false, nowMs: NOW });
+  t.equal(renderListing(historyFormat(undefined, false, true), human, HISTORY_HEADERS), [
+    'IMAGE          CREATED       CREATED BY                                      SIZE      COMMENT',
+    'bc276224dd14   3 hours ago   CMD ["sh"]                                      0B        ',
+    '<missing>      3 hours ago   /bin/sh -c apk add --no-cache a-rather-long-…   1.98MB    hi',
+    '',
+  ].join('\n'));
+  const raw = historyRows(HISTORY, { human: false, noTrunc: true, nowMs: NOW });
+  const lines = renderListing(historyFormat(undefined, false, false), raw, HISTORY_HEADERS).split('\n');
+  t.match(lines[0], /^IMAGE {69}CREATED AT {13}CREATED BY {2,}SIZE {6}COMMENT$/);
+  t.match(lines[2], /^<missing> {65}2024-01-01T00:00:00Z {3}\/bin\/sh -c apk add --no-cache a-rather-long-package-name another-one {3}1982364 {3}hi$/);
+  t.equal(renderListing(historyFormat(undefined, true, true), human, HISTORY_HEADERS), 'bc276224dd14\n<missing>\n');
+  t.equal(renderListing('json', raw.slice(0, 1), HISTORY_HEADERS),
+    '{"Comment":"","CreatedAt":"2024-01-01T00:00:00Z","CreatedBy":"CMD [\\"sh\\"]","CreatedSince":"2024-01-01T00:00:00Z","ID":"sha256:bc276224dd14470b34fb05067ef53634ca7896a49dfc969a70d7550f40ae3003","Size":"0"}\n');
+  t.equal(ellipsis('ααααα', 3), 'αα…', 'runes, not bytes');
+});
+
+t.test("history's -H is docker's Go bool flag", async (t) => {
+  t.same(dockerHumanFlag(['-H=false', 'x', '--human=true', '-H', '--', '-H=0']), ['--no-human', 'x', '--human', '-H', '--', '-H=0']);
+});
+
+t.test('rmi and prune text', async (t) => {
+  t.equal(deleteLines([{ Untagged: 'bb:1' }, { Deleted: 'sha256:1' }]), 'Untagged: bb:1\nDeleted: sha256:1\n');
+  t.equal(pruneReport({ ImagesDeleted: null, SpaceReclaimed: 0 }), 'Total reclaimed space: 0B\n');
+  t.equal(pruneReport({ ImagesDeleted: [{ Untagged: 'm:v1' }, { Deleted: 'sha256:bc27' }], SpaceReclaimed: 1982589 }),
+    'Deleted Images:\nuntagged: m:v1\ndeleted: sha256:bc27\n\nTotal reclaimed space: 1.983MB\n');
 });

@@ -16,7 +16,7 @@ export default class ImageLs extends BerthCommand {
     '<%= config.bin %> images -f dangling=true -q',
   ];
 
-  static override args = { reference: Args.string({ description: 'REPOSITORY[:TAG] to list' }) };
+  static override args = { reference: Args.string({ ignoreStdin: true, description: 'REPOSITORY[:TAG] to list' }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'show all images (default hides intermediate images)' }),
     quiet: Flags.boolean({ char: 'q', description: 'only show image IDs' }),

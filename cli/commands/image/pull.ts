@@ -8,7 +8,7 @@ export default class ImagePull extends ImageCommand {
   static override description = 'Download an image from a registry';
   static override aliases = ['pull'];
   static override examples = ['<%= config.bin %> pull busybox', '<%= config.bin %> pull -q 127.0.0.1:5000/app@sha256:…'];
-  static override args = { name: Args.string({ required: true, description: 'NAME[:TAG|@DIGEST]' }) };
+  static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'NAME[:TAG|@DIGEST]' }) };
   static override flags = {
     quiet: Flags.boolean({ char: 'q', description: 'suppress verbose output' }),
     platform: Flags.string({ description: 'platform to pull from a multi-platform image (os[/arch[/variant]])' }),
