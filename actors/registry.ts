@@ -9,7 +9,9 @@ import { waitJob } from './container/wait.js';
 import { containerRoutes } from './system/api/routes/containers.js';
 import { importJob } from './image/import.js';
 import { pullJob } from './image/pull.js';
+import { pushJob } from './image/push.js';
 import { imageRoutes } from './system/api/routes/images.js';
+import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
 import { systemRoutes } from './system/api/routes/system.js';
 import { Router } from './system/api/router.js';
 import { eventsJob } from './system/events.js';
@@ -20,11 +22,12 @@ import { versionJob } from './system/version.js';
 export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
+  for (const job of [pushJob]) h.register(job);
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...containerRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes);
 }

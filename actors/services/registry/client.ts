@@ -77,7 +77,7 @@ export class RegistryClient {
 
 export type { Repository, FetchedConfig } from './repository.js';
 export type { Resolved, FetchedManifest } from './manifests.js';
-export type { BlobSource, PushBlobOptions, PushBlobResult } from './push.js';
+export type { BlobSource, PushBlobOptions, PushBlobResult, StreamedBlob } from './push.js';
 export type { BlobFetchOptions } from './blobs.js';
 export { decodeRegistryAuth, encodeRegistryAuth } from './auth.js';
 export { hostPlatform, parsePlatform, formatPlatform, platformMatches } from './platform.js';

@@ -3,7 +3,8 @@
  * of the same registry has (POST ?mount=&from=), else upload — monolithic (POST, then PUT ?digest=
  * with the body) for ordinary blobs, chunked (PATCH with Content-Range, then PUT ?digest=) for big ones.
  */
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 import { system } from '../../../protocol/errdefs.js';
 import type { Descriptor } from '../../../protocol/types/image.js';
 import { repositoryScope } from './auth.js';
@@ -125,6 +126,51 @@ async function* chunksOf(source: BlobSource, size: number): AsyncGenerator<Buffe
     }
   }
   if (have > 0) yield Buffer.concat(parts);
+}
+
+/** What a streamed upload sent: the digest and size of its bytes, known once they have gone. */
+export interface StreamedBlob {
+  digest: string;
+  size: number;
+}
+
+/**
+ * Uploads a blob whose digest is not known in advance (a layer compressed while it is sent), as
+ * dockerd does: one PATCH with the body streamed (chunked transfer encoding, no Content-Range), then
+ * PUT ?digest= with the digest of what went. The source errors instead of ending when its content
+ * is not right (a layer whose tar does not hash to its diffID): the upload is then cancelled, and
+ * nothing is committed under any digest.
+ */
+export async function pushBlobStream(t: Transport, name: string, open: () => Readable, signal?: AbortSignal): Promise<StreamedBlob> {
+  let location = await startUpload(t, name, signal);
+  let sent: { digest(): string; size(): number } | undefined;
+  const body = () => {
+    const hash = createHash('sha256');
+    let n = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        n += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const source = open();
+    source.on('error', (err) => tap.destroy(err));
+    sent = { digest: () => `sha256:${hash.digest('hex')}`, size: () => n };
+    return source.pipe(tap);
+  };
+  try {
+    const res = await t.request({ method: 'PATCH', url: location, headers: { 'content-type': 'application/octet-stream' }, body, signal });
+    if (res.status !== 202) throw responseError(`uploading a blob to ${t.endpoint.registry}/${name}`, res.status, res.body);
+    location = res.headers.location ? t.url(res.headers.location) : location;
+    const blob = { digest: sent!.digest(), size: sent!.size() };
+    const put = await t.request({ method: 'PUT', url: withDigest(location, blob.digest), headers: { 'content-length': '0' }, signal });
+    if (put.status !== 201) throw responseError(`closing the upload of ${blob.digest} to ${t.endpoint.registry}/${name}`, put.status, put.body);
+    return blob;
+  } catch (err) {
+    await cancelUpload(t, location);
+    throw err;
+  }
 }
 
 /** DELETE an upload session; failures are ignored, as the spec says clients should. */

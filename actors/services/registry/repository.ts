@@ -7,7 +7,7 @@ import { familiarString, withDefaultTag, type Reference } from '../../../protoco
 import type { Descriptor, ImageConfigFile, Platform } from '../../../protocol/types/image.js';
 import { BlobStream, fetchBlobBytes, statBlob, type BlobFetchOptions } from './blobs.js';
 import { fetchManifest, headManifest, putManifest, resolveManifest, type FetchedManifest, type Resolved } from './manifests.js';
-import { pushBlob, type BlobSource, type PushBlobOptions, type PushBlobResult } from './push.js';
+import { mountBlob, pushBlob, pushBlobStream, type BlobSource, type PushBlobOptions, type PushBlobResult, type StreamedBlob } from './push.js';
 import type { Session } from './session.js';
 import { checkConfig } from './validate.js';
 import { system } from '../../../protocol/errdefs.js';
@@ -84,6 +84,16 @@ export class Repository {
   /** Pushes a blob (skipped when present, mounted when another repository has it, else uploaded). */
   pushBlob(desc: Descriptor, source: BlobSource, opts: PushBlobOptions = {}): Promise<PushBlobResult> {
     return this.session.run((t) => pushBlob(t, this.name, desc, source, opts));
+  }
+
+  /** Uploads a blob whose digest is known only once it is sent (see push.ts); returns digest and size. */
+  pushBlobStream(open: () => Readable, signal?: AbortSignal): Promise<StreamedBlob> {
+    return this.session.run((t) => pushBlobStream(t, this.name, open, signal));
+  }
+
+  /** Mounts a blob from another repository of the registry; false when the registry would not. */
+  mountBlob(digest: string, from: string, signal?: AbortSignal): Promise<boolean> {
+    return this.session.run((t) => mountBlob(t, this.name, digest, from, signal));
   }
 
   /** Pushes a manifest under a tag or digest (default: the reference's); returns its digest. */
