@@ -150,7 +150,8 @@ export class FakeBackend implements NetworkBackend {
   async plug(host: string, bridge: string, isolated: boolean, netns: NetnsRef, iface: ContainerInterface): Promise<void> {
     const br = this.host(bridge);
     if (!br) throw system(`link set '${host}' failed: ENODEV: no such device, RTM_GETLINK '${bridge}'`);
-    if (this.kernel.inNetns(pathOf(netns)).some((l) => l.name === iface.ifName)) {
+    // Every namespace has a lo; other names clash with what was plugged before.
+    if (iface.ifName === 'lo' || this.kernel.inNetns(pathOf(netns)).some((l) => l.name === iface.ifName)) {
       throw system(`interface configure failed: EEXIST: file already exists, RTM_SETLINK '${iface.ifName}'`);
     }
     const h = this.kernel.add({ name: host, kind: 'veth', mtu: iface.mtu ?? 1500, netns: '', up: true, master: br.index, isolated });

@@ -21,6 +21,8 @@ export interface NetnsChild {
   spawn(cmd: string, args: string[]): ChildProcess;
   /** Whether a command inside the namespace exits 0 (synchronous; for short probes). */
   ok(cmd: string, args: string[]): boolean;
+  /** Ends the child (and so the namespace, once nothing else holds it). */
+  kill(): Promise<void>;
 }
 
 /** Resolves once `pred` holds (polling every 20 ms), or rejects after `ms`. */
@@ -38,9 +40,11 @@ export async function netnsChild(t: Test): Promise<NetnsChild> {
   const pid = child.pid;
   if (pid === undefined) throw new Error('unshare --net: no child');
   const spawned: ChildProcess[] = [];
+  const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null && c.pid !== undefined;
+  const stop = (c: ChildProcess) => running(c) && process.kill(c.pid!, 'SIGKILL');
   t.teardown(() => {
-    for (const c of spawned) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
-    if (child.exitCode === null) process.kill(pid, 'SIGKILL');
+    spawned.forEach(stop);
+    stop(child);
   });
   const path = `/proc/${pid}/ns/net`;
   const own = readlinkSync('/proc/self/ns/net');
@@ -62,5 +66,12 @@ export async function netnsChild(t: Test): Promise<NetnsChild> {
       return c;
     },
     ok: (cmd, args) => spawnSync('nsenter', nsenter(cmd, args), { stdio: 'ignore', timeout: 10_000 }).status === 0,
+    kill: async () => {
+      spawned.forEach(stop);
+      if (!running(child)) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      stop(child);
+      await exited;
+    },
   };
 }
