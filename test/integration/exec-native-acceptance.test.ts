@@ -66,6 +66,13 @@ t.test('native acceptance', { skip }, async (t) => {
     await d.call({ type: 'exec.clean', id: 'bomb' });
   });
 
+  t.test("the container sees its own cgroups, read-only", async (t) => {
+    const spec = fx.specWith('cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/x; exit 0', { memory: 48 * MiB, pidsLimit: 77 });
+    const { out, log } = await runToExit(d, fx, 'cgview', spec);
+    t.same(out.trim().split('\n'), [String(48 * MiB), '77'], 'its own limits');
+    t.ok(log.some((e) => e.stream === 'stderr' && /Read-only file system/.test(e.log)), 'read-only');
+  });
+
   t.test('stats read the container cgroup', async (t) => {
     const paths = fx.paths('stats');
     await d.call({ type: 'exec.create', id: 'stats', spec: fx.specWith('while :; do sleep 1; done', { memory: 64 * MiB }), paths });

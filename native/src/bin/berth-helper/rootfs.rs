@@ -43,8 +43,9 @@ pub fn setup_before_pivot(sys: &dyn RootSys, spec: &Spec, userns: bool) -> Resul
         .map_err(|e| Error { op: "make / private".into(), ..e })?;
     sys.mount(Some(&spec.root.path), root, None, libc::MS_BIND | libc::MS_REC, "")
         .map_err(|e| Error { op: format!("bind rootfs {}", spec.root.path), ..e })?;
+    let procs = spec.cgroup_procs();
     for m in &spec.mounts {
-        mount_one(sys, root, m)?;
+        mount_one(sys, root, m, &procs)?;
     }
     if mounts_dev_tmpfs(spec) {
         make_devices(sys, root, userns)?;
@@ -76,17 +77,18 @@ fn mounts_dev_tmpfs(spec: &Spec) -> bool {
     spec.mounts.iter().any(|m| m.destination == "/dev" && m.kind.as_deref() == Some("tmpfs"))
 }
 
-fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount) -> Result<()> {
+fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount, procs: &[String]) -> Result<()> {
     let opts = mountopts::parse(&m.options);
     let kind = m.kind.as_deref().unwrap_or("none");
     if opts.is_bind() || kind == "bind" {
         return bind(sys, root, m, &opts);
     }
     let target = resolve::ensure(sys, root, &m.destination, false)?;
+    if matches!(kind, "cgroup" | "cgroup2") && !sys.cgroup2_host() {
+        return cgroup_v1(sys, &target, m, &opts, procs);
+    }
     let (fstype, flags, data) = match kind {
-        // On v1 and hybrid hosts a cgroup mount needs per-controller work (issue 3): an empty
-        // read-only tmpfs stands in for it; on v2 the container sees its own cgroup2 subtree.
-        "cgroup" | "cgroup2" if !sys.cgroup2_host() => ("tmpfs", opts.flags | libc::MS_RDONLY, String::new()),
+        // On a v2 host the container sees its own cgroup2 subtree (through its cgroup namespace).
         "cgroup" => ("cgroup2", opts.flags, opts.data.clone()),
         _ => (kind, opts.flags, opts.data.clone()),
     };
@@ -94,6 +96,36 @@ fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount) -> Result<()> {
     sys.mount(Some(source), &target, Some(fstype), flags, &data)
         .map_err(|e| Error { op: format!("mount {source} to {}", m.destination), ..e })?;
     propagate(sys, &target, &m.destination, &opts)
+}
+
+/// Where the host's cgroup hierarchies are mounted.
+const CGROUP_ROOT: &str = "/sys/fs/cgroup/";
+
+/// A v1 or hybrid host: a tmpfs with, for each hierarchy holding the container's cgroup, that
+/// cgroup bound under the hierarchy's name (`memory`, `cpu,cpuacct` with `cpu` and `cpuacct`
+/// links), as a container on such a host sees it under Docker.
+fn cgroup_v1(sys: &dyn RootSys, target: &Path, m: &Mount, opts: &MountOpts, procs: &[String]) -> Result<()> {
+    let op = |what: String| move |e: Error| Error { op: what, ..e };
+    let base = opts.flags & (libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC);
+    sys.mount(Some("cgroup"), target, Some("tmpfs"), base, "mode=755").map_err(op(format!("mount tmpfs to {}", m.destination)))?;
+    for p in procs {
+        let Some(dir) = Path::new(p).parent() else { continue };
+        let Some(name) = p.strip_prefix(CGROUP_ROOT).and_then(|r| r.split('/').next()) else { continue };
+        let sub = target.join(name);
+        sys.mkdir(&sub)?;
+        let shown = format!("{}/{name}", m.destination);
+        sys.mount(Some(&dir.display().to_string()), &sub, None, libc::MS_BIND, "").map_err(op(format!("bind {} to {shown}", dir.display())))?;
+        let keep = sys.locked_flags(&sub)?;
+        let ro = opts.flags & libc::MS_RDONLY;
+        sys.mount(None, &sub, None, libc::MS_BIND | libc::MS_REMOUNT | base | ro | keep, "").map_err(op(format!("remount {shown}")))?;
+        for part in name.split(',').filter(|part| *part != name) {
+            sys.symlink(name, &target.join(part))?;
+        }
+    }
+    if opts.flags & libc::MS_RDONLY != 0 {
+        sys.mount(None, target, None, libc::MS_REMOUNT | libc::MS_RDONLY | base, "").map_err(op(format!("remount {} read-only", m.destination)))?;
+    }
+    Ok(())
 }
 
 fn bind(sys: &dyn RootSys, root: &Path, m: &Mount, opts: &MountOpts) -> Result<()> {

@@ -145,10 +145,26 @@ fn file_binds_create_a_file_target() {
 
 #[test]
 fn cgroup_mounts_depend_on_the_host() {
-    let s = spec(r#""mounts":[{"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro"]}]"#);
+    let s = spec(
+        r#""mounts":[{"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid"]}],
+        "annotations":{"berth.cgroup.procs":"/sys/fs/cgroup/memory/berth/x/cgroup.procs,/sys/fs/cgroup/cpu,cpuacct/berth/x/cgroup.procs"}"#,
+    );
     let v1 = Fake::default();
     setup_before_pivot(&v1, &s, false).unwrap();
-    assert!(v1.calls()[2].starts_with("mount cgroup /r/sys/fs/cgroup tmpfs"));
+    let ro = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_NOSUID | libc::MS_RDONLY;
+    assert_eq!(
+        v1.calls()[2..v1.calls().len() - 1].to_vec(),
+        vec![
+            format!("mount cgroup /r/sys/fs/cgroup tmpfs {} mode=755", m(libc::MS_NOSUID)),
+            format!("mount /sys/fs/cgroup/memory/berth/x /r/sys/fs/cgroup/memory - {} ", m(libc::MS_BIND)),
+            format!("mount - /r/sys/fs/cgroup/memory - {} ", m(ro)),
+            format!("mount /sys/fs/cgroup/cpu,cpuacct/berth/x /r/sys/fs/cgroup/cpu,cpuacct - {} ", m(libc::MS_BIND)),
+            format!("mount - /r/sys/fs/cgroup/cpu,cpuacct - {} ", m(ro)),
+            "symlink /r/sys/fs/cgroup/cpu -> cpu,cpuacct".to_string(),
+            "symlink /r/sys/fs/cgroup/cpuacct -> cpu,cpuacct".to_string(),
+            format!("mount - /r/sys/fs/cgroup - {} ", m(libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID)),
+        ]
+    );
     let v2 = Fake { v2: true, ..Fake::default() };
     setup_before_pivot(&v2, &s, false).unwrap();
     assert!(v2.calls()[2].starts_with("mount cgroup /r/sys/fs/cgroup cgroup2"));

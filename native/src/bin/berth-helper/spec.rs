@@ -185,12 +185,21 @@ impl Spec {
         Ok(())
     }
 
-    /// The cgroup.procs files from the berth annotation.
+    /// The cgroup.procs files from the berth annotation. v1 hierarchy names have commas of their
+    /// own (`cpu,cpuacct`), so a comma only separates paths where an absolute path follows it.
     pub fn cgroup_procs(&self) -> Vec<String> {
-        self.annotations
-            .get(ANNOTATION_CGROUP_PROCS)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
-            .unwrap_or_default()
+        let Some(v) = self.annotations.get(ANNOTATION_CGROUP_PROCS) else { return Vec::new() };
+        let mut out: Vec<String> = Vec::new();
+        for piece in v.split(',') {
+            match out.last_mut() {
+                Some(last) if !piece.trim_start().starts_with('/') => {
+                    last.push(',');
+                    last.push_str(piece);
+                }
+                _ => out.push(piece.trim_start().to_string()),
+            }
+        }
+        out.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
     }
 
     /// Whether stdin stays open as a pipe.
@@ -270,6 +279,9 @@ mod tests {
         assert_eq!(s.linux.uid_mappings[0], IdMapping { container_id: 0, host_id: 1000, size: 1 });
         assert_eq!(s.namespace("network").unwrap().path.as_deref(), Some("/proc/1/ns/net"));
         assert_eq!(s.cgroup_procs(), vec!["/a/cgroup.procs", "/b/cgroup.procs"]);
+        let mut commas = s.clone();
+        commas.annotations.insert(ANNOTATION_CGROUP_PROCS.into(), "/c/cpu,cpuacct/x/cgroup.procs,/c/memory/x/cgroup.procs".into());
+        assert_eq!(commas.cgroup_procs(), vec!["/c/cpu,cpuacct/x/cgroup.procs", "/c/memory/x/cgroup.procs"]);
         assert!(s.stdin_open());
         assert!(s.root.readonly);
     }
