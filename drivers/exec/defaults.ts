@@ -66,6 +66,8 @@ export interface DefaultSpecOptions {
   terminal?: boolean;
   uid?: number;
   gid?: number;
+  /** A private cgroup namespace (Docker's default on cgroup v2 hosts). */
+  cgroupns?: boolean;
 }
 
 /** Docker's default spec for one process in `rootfs`. */
@@ -86,7 +88,7 @@ export function defaultSpec(o: DefaultSpecOptions): OciSpec {
     hostname: o.hostname,
     mounts: DEFAULT_MOUNTS.map((m) => ({ ...m, options: [...(m.options ?? [])] })),
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }],
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }, ...(o.cgroupns ? [{ type: 'cgroup' as const }] : [])],
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       seccomp: structuredClone(DEFAULT_SECCOMP),

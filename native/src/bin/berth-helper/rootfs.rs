@@ -44,8 +44,9 @@ pub fn setup_before_pivot(sys: &dyn RootSys, spec: &Spec, userns: bool) -> Resul
     sys.mount(Some(&spec.root.path), root, None, libc::MS_BIND | libc::MS_REC, "")
         .map_err(|e| Error { op: format!("bind rootfs {}", spec.root.path), ..e })?;
     let procs = spec.cgroup_procs();
+    let has_cgroupns = spec.namespace("cgroup").is_some();
     for m in &spec.mounts {
-        mount_one(sys, root, m, &procs)?;
+        mount_one(sys, root, m, &procs, has_cgroupns)?;
     }
     if mounts_dev_tmpfs(spec) {
         make_devices(sys, root, userns)?;
@@ -77,7 +78,7 @@ fn mounts_dev_tmpfs(spec: &Spec) -> bool {
     spec.mounts.iter().any(|m| m.destination == "/dev" && m.kind.as_deref() == Some("tmpfs"))
 }
 
-fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount, procs: &[String]) -> Result<()> {
+fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount, procs: &[String], has_cgroupns: bool) -> Result<()> {
     let opts = mountopts::parse(&m.options);
     let kind = m.kind.as_deref().unwrap_or("none");
     if opts.is_bind() || kind == "bind" {
@@ -87,8 +88,11 @@ fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount, procs: &[String]) -> Res
     if matches!(kind, "cgroup" | "cgroup2") && !sys.cgroup2_host() {
         return cgroup_v1(sys, &target, m, &opts, procs);
     }
+    if matches!(kind, "cgroup" | "cgroup2") && !has_cgroupns {
+        return cgroup_v2_bind(sys, &target, m, &opts, procs);
+    }
     let (fstype, flags, data) = match kind {
-        // On a v2 host the container sees its own cgroup2 subtree (through its cgroup namespace).
+        // In its own cgroup namespace a cgroup2 mount shows the container's subtree only.
         "cgroup" => ("cgroup2", opts.flags, opts.data.clone()),
         _ => (kind, opts.flags, opts.data.clone()),
     };
@@ -126,6 +130,20 @@ fn cgroup_v1(sys: &dyn RootSys, target: &Path, m: &Mount, opts: &MountOpts, proc
         sys.mount(None, target, None, libc::MS_REMOUNT | libc::MS_RDONLY | base, "").map_err(op(format!("remount {} read-only", m.destination)))?;
     }
     Ok(())
+}
+
+/// A v2 host without a cgroup namespace: a cgroup2 mount would show the host's whole tree, so
+/// the container's own cgroup directory is bound there instead (an empty tmpfs if it has none).
+fn cgroup_v2_bind(sys: &dyn RootSys, target: &Path, m: &Mount, opts: &MountOpts, procs: &[String]) -> Result<()> {
+    let own = procs.iter().filter_map(|p| Path::new(p).parent()).next();
+    let base = opts.flags & (libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY);
+    let Some(dir) = own else {
+        return sys.mount(Some("cgroup"), target, Some("tmpfs"), base | libc::MS_RDONLY, "").map_err(|e| Error { op: format!("mount tmpfs to {}", m.destination), ..e });
+    };
+    let src = dir.display().to_string();
+    sys.mount(Some(&src), target, None, libc::MS_BIND, "").map_err(|e| Error { op: format!("bind {src} to {}", m.destination), ..e })?;
+    let keep = sys.locked_flags(target)?;
+    sys.mount(None, target, None, libc::MS_BIND | libc::MS_REMOUNT | base | keep, "").map_err(|e| Error { op: format!("remount {}", m.destination), ..e })
 }
 
 fn bind(sys: &dyn RootSys, root: &Path, m: &Mount, opts: &MountOpts) -> Result<()> {

@@ -167,7 +167,12 @@ fn cgroup_mounts_depend_on_the_host() {
     );
     let v2 = Fake { v2: true, ..Fake::default() };
     setup_before_pivot(&v2, &s, false).unwrap();
-    assert!(v2.calls()[2].starts_with("mount cgroup /r/sys/fs/cgroup cgroup2"));
+    assert_eq!(v2.calls()[2], format!("mount /sys/fs/cgroup/memory/berth/x /r/sys/fs/cgroup - {} ", m(libc::MS_BIND)), "no cgroupns: its own dir");
+    let mut ns = s.clone();
+    ns.linux.namespaces.push(crate::spec::Namespace { kind: "cgroup".into(), path: None });
+    let v2ns = Fake { v2: true, ..Fake::default() };
+    setup_before_pivot(&v2ns, &ns, false).unwrap();
+    assert!(v2ns.calls()[2].starts_with("mount cgroup /r/sys/fs/cgroup cgroup2"), "cgroupns: a cgroup2 mount");
 }
 
 #[test]
