@@ -95,6 +95,8 @@ export interface ExecBackend {
   attach(id: string, options?: AttachOptions): Promise<ProcessStreams>;
   /** Resizes the container's terminal. */
   resize(id: string, rows: number, cols: number): Promise<void>;
+  /** Resizes the terminal of an exec'd process (by the pid `exec` returned). */
+  resizeExec(id: string, pid: number, rows: number, cols: number): Promise<void>;
   /** Forgets an exited container and removes its state dir (Conflict while it runs). */
   clean(id: string): Promise<void>;
   /** Finds a container again after a daemon restart (its shim still running, or its exit.json). */

@@ -28,6 +28,7 @@ export type ExecDriverRequest =
   | { type: 'exec.exec'; id: string; process: OciProcess }
   | { type: 'exec.attach'; id: string; options?: AttachOptions }
   | { type: 'exec.resize'; id: string; rows: number; cols: number }
+  | { type: 'exec.resizeExec'; id: string; pid: number; rows: number; cols: number }
   | { type: 'exec.clean'; id: string }
   | { type: 'exec.reattach'; id: string; paths: ExecPaths };
 
@@ -58,6 +59,7 @@ export function callBackend(b: ExecBackend, r: ExecDriverRequest): Promise<unkno
     case 'exec.exec': return b.exec(r.id, r.process);
     case 'exec.attach': return b.attach(r.id, r.options);
     case 'exec.resize': return b.resize(r.id, r.rows, r.cols);
+    case 'exec.resizeExec': return b.resizeExec(r.id, r.pid, r.rows, r.cols);
     case 'exec.clean': return b.clean(r.id);
     case 'exec.reattach': return b.reattach(r.id, r.paths);
   }

@@ -188,6 +188,11 @@ export class FakeBackend implements ExecBackend {
     throw conflict(`resize container ${id}: the process has no terminal`);
   }
 
+  async resizeExec(id: string): Promise<void> {
+    this.get(id);
+    throw conflict(`resize exec in container ${id}: the process has no terminal`);
+  }
+
   async clean(id: string): Promise<void> {
     const c = this.get(id);
     if (!c.exit && c.child) throw conflict(`clean container ${id}: it is running`);

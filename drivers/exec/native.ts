@@ -143,6 +143,10 @@ export class NativeBackend implements ExecBackend {
     await this.ask(id, 'resize', { op: 'resize', rows, cols });
   }
 
+  async resizeExec(id: string, pid: number, rows: number, cols: number): Promise<void> {
+    await this.ask(id, 'resize exec', { op: 'resize', rows, cols, exec: pid });
+  }
+
   async clean(id: string): Promise<void> {
     const k = this.get(id);
     const st = await this.state(id).catch(() => null);

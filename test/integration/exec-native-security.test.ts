@@ -143,10 +143,12 @@ t.test('native isolation', { skip }, async (t) => {
     const paths = fx.paths('exectty');
     await d.call({ type: 'exec.create', id: 'exectty', spec: fx.spec('while :; do sleep 1; done'), paths });
     await d.call({ type: 'exec.start', id: 'exectty' });
-    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'exectty', process: { args: ['sh', '-c', 'tty; exit 4'], terminal: true, cwd: '/' } });
+    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'exectty', process: { args: ['sh', '-c', 'read go; tty; stty size; exit 4'], terminal: true, cwd: '/' } });
     t.equal(p.tty, true);
+    await d.call({ type: 'exec.resizeExec', id: 'exectty', pid: p.pid, rows: 12, cols: 34 });
+    p.stdin!.write('go\n');
     const [out, exit] = await Promise.all([text(p.stdout), p.exit]);
-    t.match(out, /^\/dev\/pts\/\d+\r\n$/, JSON.stringify(out));
+    t.match(out, /\/dev\/pts\/\d+\r\n12 34\r\n$/, JSON.stringify(out));
     t.equal(exit.exitCode, 4);
     await d.call({ type: 'exec.kill', id: 'exectty', signal: 'KILL' });
     await d.call({ type: 'exec.wait', id: 'exectty' });
