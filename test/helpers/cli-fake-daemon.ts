@@ -9,6 +9,7 @@ export interface SeenRequest {
   method: string;
   url: string;
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 /** Answers one request. */
@@ -47,7 +48,7 @@ export async function startFakeDaemon(options: FakeDaemonOptions = {}): Promise<
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', body, headers: req.headers });
       const defaultPing: FakeHandler = (_req, answer) => ping(answer, apiVersion);
       const notFound: FakeHandler = (_req, answer) => sendJson(answer, 404, { message: 'page not found' });
       const handle = req.url === '/_ping' ? (options.ping ?? defaultPing) : (options.handler ?? notFound);

@@ -36,3 +36,14 @@ export function collect(child: ChildProcess): Promise<CliResult> {
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return collect(spawnCli(args, env));
 }
+
+/** Runs `berth <args>` with `input` on its stdin (a pipe, so never a terminal). */
+export function runCliWithInput(args: string[], input: string | Buffer, env: Record<string, string> = {}): Promise<CliResult> {
+  const base = { ...process.env };
+  delete base.BERTH_HOST;
+  const child = spawn(process.execPath, [BERTH_BIN, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const done = collect(child);
+  child.stdin?.on('error', () => undefined); // the command may exit before reading it all
+  child.stdin?.end(input);
+  return done;
+}

@@ -22,7 +22,7 @@ export default class ImageImport extends ImageCommand {
   };
 
   static override flags = {
-    change: Flags.string({ char: 'c', multiple: true, description: 'apply a Dockerfile instruction to the image (repeatable)' }),
+    change: Flags.string({ char: 'c', multiple: true, multipleNonGreedy: true, description: 'apply a Dockerfile instruction to the image (repeatable)' }),
     message: Flags.string({ char: 'm', description: 'commit message for the imported image' }),
     platform: Flags.string({ description: 'platform of the image (os[/arch[/variant]])' }),
   };

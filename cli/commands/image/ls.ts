@@ -22,7 +22,7 @@ export default class ImageLs extends BerthCommand {
     quiet: Flags.boolean({ char: 'q', description: 'only show image IDs' }),
     digests: Flags.boolean({ description: 'show digests' }),
     'no-trunc': Flags.boolean({ description: "don't truncate output" }),
-    filter: Flags.string({ char: 'f', multiple: true, description: 'filter output, key=value (dangling, label, before, since, reference, until)' }),
+    filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'filter output, key=value (dangling, label, before, since, reference, until)' }),
     format: Flags.string({ description: "'table', 'table TEMPLATE', 'json' or a Go template such as '{{.ID}}'" }),
   };
 

@@ -15,7 +15,7 @@ export default class ImagePrune extends BerthCommand {
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'remove all unused images, not just dangling ones' }),
     force: Flags.boolean({ char: 'f', description: 'do not prompt for confirmation' }),
-    filter: Flags.string({ multiple: true, description: 'provide filter values (e.g. until=<timestamp>, label=<key>=<value>)' }),
+    filter: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'provide filter values (e.g. until=<timestamp>, label=<key>=<value>)' }),
   };
 
   async run(): Promise<void> {
