@@ -63,7 +63,8 @@ export class NativeBackend implements ExecBackend {
     checkContainerId(id, 'create container');
     if (this.known.has(id)) throw conflict(`create container ${id}: it already exists`);
     await mkdir(paths.bundle, { recursive: true });
-    await mkdir(paths.state, { recursive: true });
+    // The state dir holds the control socket: the daemon's user only.
+    await mkdir(paths.state, { recursive: true, mode: 0o700 });
     await writeFile(path.join(paths.bundle, 'config.json'), JSON.stringify(spec));
     let ready;
     try {

@@ -6,7 +6,7 @@
  * read-only paths, terminal, user namespace and seccomp profile all take effect.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
@@ -47,6 +47,9 @@ t.test('native isolation', { skip }, async (t) => {
     const paths = fx.paths('memfd');
     const st = await d.call<ContainerState>({ type: 'exec.create', id: 'memfd', spec: fx.spec('sleep 30'), paths });
     const { shimPid } = JSON.parse(readFileSync(path.join(paths.state, 'shim.json'), 'utf8')) as { shimPid: number };
+    t.equal(statSync(path.join(paths.state, 'shim.sock')).mode & 0o777, 0o600, 'only root may connect to the shim');
+    t.equal(statSync(paths.state).mode & 0o777, 0o700, 'the state dir is private');
+    t.equal(statSync(paths.log).mode & 0o777, 0o640, 'the log is not world-readable');
     for (const [who, pid] of [['shim', shimPid], ['created init', st.pid]] as const) {
       t.match(readlinkSync(`/proc/${pid}/exe`), /^\/memfd:berth-helper/, `${who} runs from the memfd`);
       t.throws(() => closeSync(openSync(`/proc/${pid}/exe`, 'r+')), `${who}: its exe cannot be opened for writing`);

@@ -2,6 +2,7 @@
 //! output goes to (exec output is not logged, as in Docker).
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 
 use crate::jsonlog::{self, Splitter};
 use crate::shim::proto;
@@ -84,6 +85,8 @@ impl LogFile {
                 std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
+                    // As dockerd's json-file logs: readable by the owner's group, no one else.
+                    .mode(0o640)
                     .open(p)
                     .map_err(|e| crate::error::Error::io(format!("open log {}", p.display()), &e))?,
             ),

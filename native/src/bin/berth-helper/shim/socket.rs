@@ -16,7 +16,10 @@ pub fn listen(dir: &Path, name: &str) -> Result<libc::c_int> {
     }
     sys::chdir(dir)?;
     let len = std::mem::size_of::<libc::sa_family_t>() + name.len();
+    // Connecting takes write permission on the socket file: only its owner (root) gets it.
+    let old_mask = unsafe { libc::umask(0o177) };
     let rc = unsafe { libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len as libc::socklen_t) };
+    unsafe { libc::umask(old_mask) };
     let bound = check(rc, || format!("bind {}", dir.join(name).display()));
     sys::chdir(Path::new("/"))?;
     bound?;
