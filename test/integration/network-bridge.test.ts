@@ -176,3 +176,25 @@ t.test('after kill -9 of the daemon, a new driver adopts its bridge and keeps th
   await again.shutdown({ removeAll: true });
   t.equal(native.linkGet(`berth-r${x}`), null, 'and removeAll leaves no bridge');
 });
+
+t.test('ICC off isolates containers from each other, not from the gateway; internal has no way out', { skip: probes.root() }, async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-netdb-'));
+  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+  await db.open();
+  const driver = new NetworkDriver(db, new NativeBackend(), { defaultBridge: `berth-c${x}`, defaultSubnet: `10.192.${x}.0/24`, pools: [{ base: '10.191.0.0/16', size: 24 }] });
+  t.teardown(async () => {
+    await driver.shutdown({ removeAll: true }).catch(() => undefined);
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await driver.start();
+  await driver.createNetwork({ name: 'quiet', internal: true, options: { 'com.docker.network.bridge.enable_icc': 'false' } });
+  const [a, b] = [await netnsChild(t), await netnsChild(t)];
+  const epA = await driver.connect({ containerId: 'a'.repeat(64), containerName: 'a', netns: { pid: a.pid }, network: 'quiet' });
+  const epB = await driver.connect({ containerId: 'b'.repeat(64), containerName: 'b', netns: { pid: b.pid }, network: 'quiet' });
+  t.equal(epA.Gateway, '', 'no gateway on an internal network');
+  t.equal((await a.exec('ip', ['-4', 'route', 'show', 'default'])).trim(), '', 'no default route');
+  const gateway = driver.network('quiet').gateway;
+  t.ok(a.ok('busybox', ['ping', '-c', '1', '-W', '2', gateway]), 'the bridge answers');
+  t.notOk(a.ok('busybox', ['ping', '-c', '1', '-W', '1', epB.IPAddress]), 'the other container does not');
+});
