@@ -1,6 +1,8 @@
 import { Handlers } from './kernel/handlers.js';
 import { imageDeleteJob, imageHistoryJob, imageInspectJob, imageListJob, imagePruneJob, imageTagJob } from './image/query.js';
+import { attachJob } from './container/attach.js';
 import { createJob } from './container/create.js';
+import { logsJob } from './container/logs.js';
 import { deleteJob } from './container/delete.js';
 import { inspectJob, listJob } from './container/query.js';
 import { startJob } from './container/start.js';
@@ -23,7 +25,7 @@ export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
   for (const job of [pushJob]) h.register(job);
-  for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob]) h.register(job);
+  for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob]) h.register(job);
   return h;
 }
 

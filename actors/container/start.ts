@@ -24,6 +24,20 @@ function startExitCode(message: string): number {
   return 128;
 }
 
+/**
+ * The runtime's exec failure in the words of runc's, which the docker CLI reads to exit 127 / 126
+ * (it looks for "executable file not found", "no such file or directory", "permission denied").
+ */
+export function dockerExecMessage(message: string): string {
+  const m = /exec "([^"]*)": (No such file or directory|Permission denied)/i.exec(message);
+  if (!m) return message;
+  const cmd = m[1]!;
+  if (/permission denied/i.test(m[2]!)) return `failed to create task for container: exec: "${cmd}": permission denied: unknown`;
+  return cmd.includes('/')
+    ? `failed to create task for container: exec: "${cmd}": stat ${cmd}: no such file or directory: unknown`
+    : `failed to create task for container: exec: "${cmd}": executable file not found in $PATH: unknown`;
+}
+
 /** Undoes a start that failed half-way: the runtime's container, the cgroup, the rootfs mount. */
 async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, err: unknown): Promise<never> {
   await ctx.ask('execdriver', { type: 'exec.kill', id: r.Id, signal: 'SIGKILL' }).catch(() => undefined);
@@ -36,9 +50,12 @@ async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, e
     }
   }
   await ctx.call('graphdriver', 'put', [r.rwLayer]).catch(() => undefined);
-  const e = asBerthError(err, `start container ${r.Id.slice(0, 12)}`);
+  const base = asBerthError(err, `start container ${r.Id.slice(0, 12)}`);
+  const e = { ...base, message: dockerExecMessage(base.message), kind: base.kind };
   await ctx.call('containers', 'recordStartError', [r.Id, e.message, startExitCode(e.message)]).catch(() => undefined);
-  throw /executable file not found|no such file or directory|permission denied/i.test(e.message) ? invalidParameter(e.message, err) : e;
+  // dockerd removes an AutoRemove container whose start failed: `run --rm` waits for that removal.
+  if (r.HostConfig.AutoRemove) await ctx.job('container.delete', { ref: r.Id, force: true, volumes: true }).catch(() => undefined);
+  throw /executable file not found|no such file or directory|permission denied/i.test(e.message) ? invalidParameter(e.message, err) : base;
 }
 
 /**

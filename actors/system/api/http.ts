@@ -89,3 +89,29 @@ export function queryInt(q: URLSearchParams, name: string): number | undefined {
   if (!/^-?\d+$/.test(v)) throw invalidParameter(`invalid value for ${name}: ${JSON.stringify(v)} is not an integer`);
   return Number(v);
 }
+
+/** A taken-over connection: the stream to write output to, and the client's input when it can send any. */
+export interface Hijacked {
+  out: import('node:stream').Writable;
+  input: import('node:stream').Readable | null;
+}
+
+/**
+ * Takes a connection over for a raw stream (attach, exec start), as dockerd does: an `Upgrade: tcp`
+ * request gets `101 UPGRADED` and the socket both ways; a plain request gets a 200 whose body is the
+ * output (no input). Without a TTY the stream is multiplexed (8-byte frame headers).
+ */
+export function hijack(res: ServerResponse, socket: import('node:stream').Duplex | undefined, multiplexed: boolean): Hijacked {
+  const type = multiplexed ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+  if (socket) {
+    socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${headerLines()}\r\n`);
+    return { out: socket, input: socket };
+  }
+  res.writeHead(200, { ...commonHeaders(), 'Content-Type': type });
+  res.flushHeaders();
+  return { out: res, input: null };
+}
+
+function headerLines(): string {
+  return Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+}

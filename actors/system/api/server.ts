@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { kindOf } from '../../../protocol/errdefs.js';
 import type { EngineContext } from '../../context.js';
@@ -66,34 +67,45 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 
 /** Builds the request handler over a router. */
 export function apiServer(router: Router, engine: EngineContext, tracker: RequestTracker, upgrades: Record<string, UpgradeHandler>): ApiServer {
-  async function serve(req: IncomingMessage, res: ServerResponse, entry: InFlight): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, entry: InFlight, socket?: Duplex): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://berth');
     const method = req.method ?? 'GET';
     try {
       const m = router.match(method, url.pathname);
-      await m.handler({ method, path: url.pathname, version: m.version, params: m.params, query: url.searchParams, raw: req, signal: entry.abort.signal, engine }, res);
+      await m.handler({ method, path: url.pathname, version: m.version, params: m.params, query: url.searchParams, raw: req, signal: entry.abort.signal, engine, ...(socket && { socket }) }, res);
     } catch (err) {
       const e = sendError(res, err);
       if (kindOf(e) === 'System') engine.log.error(`${method} ${url.pathname}: ${e.message}`);
     }
   }
+  function track(req: IncomingMessage, res: ServerResponse): InFlight {
+    const entry = tracker.begin(res);
+    const started = Date.now();
+    res.on('close', () => {
+      entry.abort.abort(); // the client left (or the response ended): stop any job still writing to it
+      tracker.done(entry);
+      engine.log.debug(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+    });
+    return entry;
+  }
   return {
     request(req, res) {
-      const entry = tracker.begin(res);
-      const started = Date.now();
-      res.on('close', () => {
-        entry.abort.abort(); // the client left (or the response ended): stop any job still writing to it
-        tracker.done(entry);
-        engine.log.debug(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
-      });
-      void serve(req, res, entry);
+      void serve(req, res, track(req, res));
     },
+    /**
+     * `Upgrade: tcp` requests (attach, exec start) go through the router like any other; their handler
+     * takes the raw socket over (see hijack()), and errors before that are plain HTTP answers on it.
+     */
     upgrade(req, socket, head) {
       const path = new URL(req.url ?? '/', 'http://berth').pathname;
       const handler = upgrades[path];
       if (handler) return handler(req, socket, head);
-      const body = JSON.stringify({ message: 'page not found' });
-      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      if (head.length) socket.unshift(head);
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      const entry = track(req, res);
+      socket.on('close', () => entry.abort.abort());
+      void serve(req, res, entry, socket);
     },
   };
 }

@@ -4,7 +4,8 @@ import { parseFilters } from '../../../../protocol/filters.js';
 import type { ContainerCreateRequest } from '../../../../protocol/types/containers.js';
 import { CONTAINER_LIST_FILTERS } from '../../../container/query.js';
 import type { WaitCondition } from '../../../container/wait.js';
-import { commonHeaders, queryBool, queryInt, readJson, sendJson, startStream } from '../http.js';
+import { parseUnixTimestamp } from '../../../../protocol/time.js';
+import { commonHeaders, hijack, queryBool, queryInt, readJson, sendJson, startStream } from '../http.js';
 import type { Route } from '../router.js';
 import type { ApiRequest } from '../types.js';
 
@@ -75,6 +76,34 @@ async function containerList(req: ApiRequest, res: ServerResponse): Promise<void
   sendJson(res, 200, await req.engine.job('container.list', { all: queryBool(req.query, 'all'), limit: queryInt(req.query, 'limit'), filters }));
 }
 
+async function containerAttach(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const q = req.query;
+  const r = await req.engine.call('containers', 'find', [req.params.id!]);
+  const h = hijack(res, req.socket, !r.Config.Tty);
+  const args = { ref: r.Id, stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), stream: queryBool(q, 'stream'), logs: queryBool(q, 'logs'), detachKeys: q.get('detachKeys') || undefined };
+  await req.engine.job('container.attach', args, { stdout: h.out, ...(h.input && { stdin: h.input }), signal: req.signal }).catch((err: Error) => req.engine.log.debug(`attach ${r.Id.slice(0, 12)}: ${err.message}`));
+  h.out.end();
+}
+
+async function containerLogs(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const q = req.query;
+  const stdout = queryBool(q, 'stdout');
+  const stderr = queryBool(q, 'stderr');
+  if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
+  const tail = q.get('tail');
+  if (tail && tail !== 'all' && !/^\d+$/.test(tail)) throw invalidParameter(`invalid value for tail: ${JSON.stringify(tail)}`);
+  const r = await req.engine.call('containers', 'find', [req.params.id!]);
+  const args = {
+    ref: r.Id, stdout, stderr, follow: queryBool(q, 'follow'), timestamps: queryBool(q, 'timestamps'),
+    tail: tail && tail !== 'all' ? Number(tail) : undefined,
+    since: q.get('since') && q.get('since') !== '0' ? parseUnixTimestamp('since', q.get('since')!) : undefined,
+    until: q.get('until') && q.get('until') !== '0' ? parseUnixTimestamp('until', q.get('until')!) : undefined,
+  };
+  startStream(res, r.Config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+  await req.engine.job('container.logs', args, { stdout: res, signal: req.signal });
+  res.end();
+}
+
 /** The container lifecycle routes, named after their operationIds. */
 export const containerRoutes: Route[] = [
   { method: 'POST', path: '/containers/create', handler: containerCreate },
@@ -86,4 +115,6 @@ export const containerRoutes: Route[] = [
   { method: 'POST', path: '/containers/{id}/kill', handler: containerKill },
   { method: 'POST', path: '/containers/{id}/wait', handler: containerWait },
   { method: 'DELETE', path: '/containers/{id}', handler: containerDelete },
+  { method: 'POST', path: '/containers/{id}/attach', handler: containerAttach },
+  { method: 'GET', path: '/containers/{id}/logs', handler: containerLogs },
 ];
