@@ -8,76 +8,17 @@ import { randomBytes } from 'node:crypto';
 import type { Level } from 'level';
 
 import { conflict, forbidden, invalidParameter, notFound } from '../../protocol/errdefs.js';
-import type { NetnsRef, NetworkBackend, PortReservation } from './backend.js';
+import type { NetworkBackend, PortReservation } from './backend.js';
 import { Ipam } from './ipam.js';
 import { overlaps, parseCidr, parseIp } from './ipv4.js';
 import * as nft from './nft.js';
 import type { PortBinding } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { NetworkStore, type EndpointRecord, type NetworkRecord } from './store.js';
-import { DEFAULT_POOLS, firstHost, pickSubnet, type AddressPool } from './subnets.js';
+import { DEFAULT_POOLS, firstHost, pickSubnet } from './subnets.js';
+import type { ConnectRequest, CreateNetwork, EndpointInfo, NetworkConfig } from './types.js';
 
-/** Driver settings (dockerd's --bip / --fixed-cidr / --default-address-pool / --mtu / --icc). */
-export interface NetworkConfig {
-  /** The default network's subnet. Default 10.88.0.0/16 (clear of Docker's 172.17.0.0/16). */
-  defaultSubnet?: string;
-  /** Its gateway (the bridge's address). Default: the subnet's first host. */
-  defaultGateway?: string;
-  /** Where its containers' addresses come from (--fixed-cidr). Default: the whole subnet. */
-  defaultIpRange?: string;
-  /** The default bridge's name. Default berth0. */
-  defaultBridge?: string;
-  /** Inter-container communication on the default network. Default true. */
-  icc?: boolean;
-  /** Pools user networks get subnets from when they name none. */
-  pools?: AddressPool[];
-  mtu?: number;
-  /** Where the driver says what it did during reconciliation. */
-  log?: (message: string) => void;
-}
-
-/** A network to create (Docker's NetworkCreateRequest, the bridge driver's part). */
-export interface CreateNetwork {
-  name: string;
-  subnet?: string;
-  gateway?: string;
-  ipRange?: string;
-  internal?: boolean;
-  /** Default true; Docker's option com.docker.network.bridge.enable_icc=false turns it off too. */
-  icc?: boolean;
-  labels?: Record<string, string>;
-  options?: Record<string, string>;
-}
-
-/** A container joining a network. */
-export interface ConnectRequest {
-  containerId: string;
-  /** For name resolution between containers (issue 6). */
-  containerName: string;
-  netns: NetnsRef;
-  /** A network's id, unique id prefix or name. */
-  network: string;
-  ip?: string;
-  aliases?: string[];
-  ports?: PortBinding[];
-  /** Default: the lowest ethN this container does not use yet. */
-  ifName?: string;
-}
-
-/** What a container gets from connect (Docker's EndpointSettings fields, plus the veth names). */
-export interface EndpointInfo {
-  EndpointID: string;
-  NetworkID: string;
-  IPAddress: string;
-  IPPrefixLen: number;
-  Gateway: string;
-  MacAddress: string;
-  Aliases: string[];
-  hostVeth: string;
-  ifName: string;
-  /** Published ports with the host port actually held. */
-  ports: PortBinding[];
-}
+export type { ConnectRequest, CreateNetwork, EndpointInfo, NetworkConfig } from './types.js';
 
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 const MTU_OPTION = 'com.docker.network.driver.mtu';

@@ -4,7 +4,7 @@
  * nobody holds, hold published ports again, and rebuild the nft table in one transaction.
  */
 import type { NetworkBackend, PortReservation } from './backend.js';
-import type { NetworkConfig } from './driver.js';
+import type { NetworkConfig } from './types.js';
 import { GATEWAY_OWNER, type Ipam } from './ipam.js';
 import { parseCidr } from './ipv4.js';
 import * as nft from './nft.js';
