@@ -11,6 +11,8 @@ mod init;
 mod jsonlog;
 mod memfd;
 mod mountopts;
+mod mounts;
+mod pin;
 mod process;
 mod resolve;
 mod rootfs;

@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::mountopts::{self, MountOpts};
-use crate::resolve::{self, FsView, Kind};
-use crate::spec::{Mount, Spec};
+use crate::resolve::{FsView, Kind};
+use crate::spec::Spec;
 
 /// The syscalls of rootfs setup.
 pub trait RootSys: FsView {
@@ -28,6 +27,31 @@ pub trait RootSys: FsView {
     fn write_file(&self, path: &Path, data: &str) -> Result<()>;
     /// Whether the host runs the unified cgroup v2 hierarchy at /sys/fs/cgroup.
     fn cgroup2_host(&self) -> bool;
+    /// The mount target for container path `dest` under `root`, made if missing (a file when
+    /// `file`). Called again after a mount, it names the new mount (for remounts).
+    fn target(&self, root: &Path, dest: &str, file: bool) -> Result<Target>;
+}
+
+/// A mount target inside the rootfs: the path to give mount(2). On the host it is
+/// /proc/self/fd/N of an O_PATH fd the kernel resolved inside the rootfs (pin.rs), so nothing can
+/// redirect it between the check and the mount; the fd closes when the target is dropped.
+pub struct Target {
+    pub path: PathBuf,
+    /// Keeps /proc/self/fd/N valid for as long as the target lives.
+    _pin: Option<std::os::fd::OwnedFd>,
+}
+
+impl Target {
+    /// A target that is just a path (the fake, and kernels without openat2).
+    pub fn plain(path: PathBuf) -> Self {
+        Target { path, _pin: None }
+    }
+
+    /// A target held by an O_PATH fd, named by its /proc/self/fd path.
+    pub fn pinned(fd: std::os::fd::OwnedFd) -> Self {
+        use std::os::fd::AsRawFd;
+        Target { path: PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd())), _pin: Some(fd) }
+    }
 }
 
 /// The standard device nodes: (name, major, minor).
@@ -46,7 +70,7 @@ pub fn setup_before_pivot(sys: &dyn RootSys, spec: &Spec, userns: bool) -> Resul
     let procs = spec.cgroup_procs();
     let has_cgroupns = spec.namespace("cgroup").is_some();
     for m in &spec.mounts {
-        mount_one(sys, root, m, &procs, has_cgroupns)?;
+        crate::mounts::mount_one(sys, root, m, &procs, has_cgroupns)?;
     }
     if mounts_dev_tmpfs(spec) {
         make_devices(sys, root, userns)?;
@@ -76,98 +100,6 @@ pub fn setup_after_pivot(sys: &dyn RootSys, spec: &Spec) -> Result<()> {
 
 fn mounts_dev_tmpfs(spec: &Spec) -> bool {
     spec.mounts.iter().any(|m| m.destination == "/dev" && m.kind.as_deref() == Some("tmpfs"))
-}
-
-fn mount_one(sys: &dyn RootSys, root: &Path, m: &Mount, procs: &[String], has_cgroupns: bool) -> Result<()> {
-    let opts = mountopts::parse(&m.options);
-    let kind = m.kind.as_deref().unwrap_or("none");
-    if opts.is_bind() || kind == "bind" {
-        return bind(sys, root, m, &opts);
-    }
-    let target = resolve::ensure(sys, root, &m.destination, false)?;
-    if matches!(kind, "cgroup" | "cgroup2") && !sys.cgroup2_host() {
-        return cgroup_v1(sys, &target, m, &opts, procs);
-    }
-    if matches!(kind, "cgroup" | "cgroup2") && !has_cgroupns {
-        return cgroup_v2_bind(sys, &target, m, &opts, procs);
-    }
-    let (fstype, flags, data) = match kind {
-        // In its own cgroup namespace a cgroup2 mount shows the container's subtree only.
-        "cgroup" => ("cgroup2", opts.flags, opts.data.clone()),
-        _ => (kind, opts.flags, opts.data.clone()),
-    };
-    let source = m.source.as_deref().unwrap_or(fstype);
-    sys.mount(Some(source), &target, Some(fstype), flags, &data)
-        .map_err(|e| Error { op: format!("mount {source} to {}", m.destination), ..e })?;
-    propagate(sys, &target, &m.destination, &opts)
-}
-
-/// Where the host's cgroup hierarchies are mounted.
-const CGROUP_ROOT: &str = "/sys/fs/cgroup/";
-
-/// A v1 or hybrid host: a tmpfs with, for each hierarchy holding the container's cgroup, that
-/// cgroup bound under the hierarchy's name (`memory`, `cpu,cpuacct` with `cpu` and `cpuacct`
-/// links), as a container on such a host sees it under Docker.
-fn cgroup_v1(sys: &dyn RootSys, target: &Path, m: &Mount, opts: &MountOpts, procs: &[String]) -> Result<()> {
-    let op = |what: String| move |e: Error| Error { op: what, ..e };
-    let base = opts.flags & (libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC);
-    sys.mount(Some("cgroup"), target, Some("tmpfs"), base, "mode=755").map_err(op(format!("mount tmpfs to {}", m.destination)))?;
-    for p in procs {
-        let Some(dir) = Path::new(p).parent() else { continue };
-        let Some(name) = p.strip_prefix(CGROUP_ROOT).and_then(|r| r.split('/').next()) else { continue };
-        let sub = target.join(name);
-        sys.mkdir(&sub)?;
-        let shown = format!("{}/{name}", m.destination);
-        sys.mount(Some(&dir.display().to_string()), &sub, None, libc::MS_BIND, "").map_err(op(format!("bind {} to {shown}", dir.display())))?;
-        let keep = sys.locked_flags(&sub)?;
-        let ro = opts.flags & libc::MS_RDONLY;
-        sys.mount(None, &sub, None, libc::MS_BIND | libc::MS_REMOUNT | base | ro | keep, "").map_err(op(format!("remount {shown}")))?;
-        for part in name.split(',').filter(|part| *part != name) {
-            sys.symlink(name, &target.join(part))?;
-        }
-    }
-    if opts.flags & libc::MS_RDONLY != 0 {
-        sys.mount(None, target, None, libc::MS_REMOUNT | libc::MS_RDONLY | base, "").map_err(op(format!("remount {} read-only", m.destination)))?;
-    }
-    Ok(())
-}
-
-/// A v2 host without a cgroup namespace: a cgroup2 mount would show the host's whole tree, so
-/// the container's own cgroup directory is bound there instead (an empty tmpfs if it has none).
-fn cgroup_v2_bind(sys: &dyn RootSys, target: &Path, m: &Mount, opts: &MountOpts, procs: &[String]) -> Result<()> {
-    let own = procs.iter().filter_map(|p| Path::new(p).parent()).next();
-    let base = opts.flags & (libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY);
-    let Some(dir) = own else {
-        return sys.mount(Some("cgroup"), target, Some("tmpfs"), base | libc::MS_RDONLY, "").map_err(|e| Error { op: format!("mount tmpfs to {}", m.destination), ..e });
-    };
-    let src = dir.display().to_string();
-    sys.mount(Some(&src), target, None, libc::MS_BIND, "").map_err(|e| Error { op: format!("bind {src} to {}", m.destination), ..e })?;
-    let keep = sys.locked_flags(target)?;
-    sys.mount(None, target, None, libc::MS_BIND | libc::MS_REMOUNT | base | keep, "").map_err(|e| Error { op: format!("remount {}", m.destination), ..e })
-}
-
-fn bind(sys: &dyn RootSys, root: &Path, m: &Mount, opts: &MountOpts) -> Result<()> {
-    let source = m.source.as_deref().ok_or_else(|| Error::msg(format!("bind to {}", m.destination), "no source"))?;
-    let is_file = !matches!(sys.kind(Path::new(source))?, Kind::Dir);
-    let target = resolve::ensure(sys, root, &m.destination, is_file)?;
-    let op = || format!("bind {source} to {}", m.destination);
-    let rec = opts.flags & libc::MS_REC;
-    sys.mount(Some(source), &target, None, libc::MS_BIND | rec, "").map_err(|e| Error { op: op(), ..e })?;
-    let extra = opts.flags & !(libc::MS_BIND | libc::MS_REC);
-    if extra != 0 {
-        // Bind ignores most flags: they only take effect on a remount of the new mount.
-        let keep = sys.locked_flags(&target)?;
-        sys.mount(None, &target, None, libc::MS_BIND | libc::MS_REMOUNT | extra | keep, "")
-            .map_err(|e| Error { op: format!("remount {} ({})", m.destination, m.options.join(",")), ..e })?;
-    }
-    propagate(sys, &target, &m.destination, opts)
-}
-
-fn propagate(sys: &dyn RootSys, target: &Path, dest: &str, opts: &MountOpts) -> Result<()> {
-    for &p in &opts.propagation {
-        sys.mount(None, target, None, p, "").map_err(|e| Error { op: format!("set propagation of {dest}"), ..e })?;
-    }
-    Ok(())
 }
 
 fn make_devices(sys: &dyn RootSys, root: &Path, userns: bool) -> Result<()> {

@@ -74,6 +74,9 @@ impl RootSys for Fake {
     fn cgroup2_host(&self) -> bool {
         self.v2
     }
+    fn target(&self, root: &Path, dest: &str, file: bool) -> Result<Target> {
+        Ok(Target::plain(crate::resolve::ensure(self, root, dest, file)?))
+    }
 }
 
 fn spec(json: &str) -> Spec {
@@ -240,6 +243,9 @@ fn errors_name_the_mount() {
         }
         fn cgroup2_host(&self) -> bool {
             false
+        }
+        fn target(&self, root: &Path, dest: &str, file: bool) -> Result<Target> {
+            Ok(Target::plain(crate::resolve::ensure(self, root, dest, file)?))
         }
     }
     let s = spec(r#""mounts":[{"destination":"/proc","type":"proc","source":"proc"}]"#);

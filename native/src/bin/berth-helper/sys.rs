@@ -93,6 +93,10 @@ impl RootSys for HostSys {
     fn cgroup2_host(&self) -> bool {
         Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
     }
+
+    fn target(&self, root: &Path, dest: &str, file: bool) -> Result<crate::rootfs::Target> {
+        crate::pin::target(root, dest, file)
+    }
 }
 
 /// chdir(2).
