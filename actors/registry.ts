@@ -11,6 +11,8 @@ import { waitJob } from './container/wait.js';
 import { containerRoutes } from './system/api/routes/containers.js';
 import { importJob } from './image/import.js';
 import { pullJob } from './image/pull.js';
+import { loadJob } from './image/load.js';
+import { saveJob } from './image/save.js';
 import { pushJob } from './image/push.js';
 import { imageRoutes } from './system/api/routes/images.js';
 import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
@@ -24,7 +26,7 @@ import { versionJob } from './system/version.js';
 export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
-  for (const job of [pushJob]) h.register(job);
+  for (const job of [pushJob, saveJob, loadJob]) h.register(job);
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob]) h.register(job);
   return h;
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { asBerthError } from '../../../../protocol/errdefs.js';
 import { ProgressWriter } from '../../../image/progress.js';
 import { decodeRegistryAuth } from '../../../services/registry/client.js';
-import { startStream } from '../http.js';
+import { commonHeaders, queryBool, startStream } from '../http.js';
 import type { Route } from '../router.js';
 import type { ApiRequest } from '../types.js';
 
@@ -29,5 +29,35 @@ async function imagePush(req: ApiRequest, res: ServerResponse): Promise<void> {
   await progressStream(req, res, () => req.engine.job('image.push', args, { stdout: res, signal: req.signal }));
 }
 
+/**
+ * Streams a `docker save` archive. The headers are set but not sent: when the job fails before the
+ * first byte (a missing image), the usual JSON error goes out instead.
+ */
+async function saveArchive(req: ApiRequest, res: ServerResponse, names: string[]): Promise<void> {
+  for (const [k, v] of Object.entries({ ...commonHeaders(), 'Content-Type': 'application/x-tar' })) res.setHeader(k, v);
+  await req.engine.job('image.get', { names }, { stdout: res, signal: req.signal });
+}
+
+/** GET /images/{name}/get. */
+async function imageGet(req: ApiRequest, res: ServerResponse): Promise<void> {
+  await saveArchive(req, res, [req.params.name!]);
+}
+
+/** GET /images/get?names=…&names=…. */
+async function imageGetAll(req: ApiRequest, res: ServerResponse): Promise<void> {
+  await saveArchive(req, res, req.query.getAll('names'));
+}
+
+/** POST /images/load: the archive is the body; `{"stream":"Loaded image: …"}` lines and errors in the stream. */
+async function imageLoad(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const args = { quiet: queryBool(req.query, 'quiet') };
+  await progressStream(req, res, () => req.engine.job('image.load', args, { stdin: req.raw, stdout: res, signal: req.signal }));
+}
+
 /** The routes that move images between berth and the outside: push, save, load, search, login. */
-export const imageTransferRoutes: Route[] = [{ method: 'POST', path: '/images/{name}/push', handler: imagePush }];
+export const imageTransferRoutes: Route[] = [
+  { method: 'POST', path: '/images/{name}/push', handler: imagePush },
+  { method: 'GET', path: '/images/get', handler: imageGetAll },
+  { method: 'GET', path: '/images/{name}/get', handler: imageGet },
+  { method: 'POST', path: '/images/load', handler: imageLoad },
+];
