@@ -140,6 +140,18 @@ t.test('native isolation', { skip }, async (t) => {
     t.match(r.out, /^uid=0\(root\) gid=0\(root\)/, 'root inside');
     t.match(r.out, /^\s*0\s+200000\s+65536$/m, 'mapped to 200000 outside');
     t.match(r.out, /pid=1/);
+    const paths = fx.paths('usernsexec');
+    const long = fx.spec('while :; do sleep 1; done');
+    long.linux = { ...long.linux, namespaces: [...spec.linux!.namespaces!], uidMappings: spec.linux!.uidMappings, gidMappings: spec.linux!.gidMappings };
+    await d.call({ type: 'exec.create', id: 'usernsexec', spec: long, paths });
+    await d.call({ type: 'exec.start', id: 'usernsexec' });
+    const p = await d.call<ExecProcess>({ type: 'exec.exec', id: 'usernsexec', process: { args: ['sh', '-c', 'id -u; head -1 /proc/self/uid_map'], cwd: '/' } });
+    p.stdin?.end();
+    t.match(await text(p.stdout), /^0\n\s*0\s+200000\s+65536\n$/, 'exec joins the user namespace too');
+    t.equal((await p.exit).exitCode, 0);
+    await d.call({ type: 'exec.kill', id: 'usernsexec', signal: 'KILL' });
+    await d.call({ type: 'exec.wait', id: 'usernsexec' });
+    await d.call({ type: 'exec.clean', id: 'usernsexec' });
   });
 
   t.test('exec with a terminal gets its own pty', async (t) => {
