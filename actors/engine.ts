@@ -102,7 +102,10 @@ export async function startEngine(config: EngineConfig, opts: EngineOptions = {}
     const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()), (id) => late.ctx!.call('containers', 'usingImage', [id]));
     listeners = await listenAll(config);
     const execBackend = opts.execBackend ?? new NativeBackend();
-    return running(config, { db, listeners, id, log, clock, probe, graph, execBackend, late, drainMs: opts.drainMs ?? 10_000 });
+    const engine = running(config, { db, listeners, id, log, clock, probe, graph, execBackend, late, drainMs: opts.drainMs ?? 10_000 });
+    // Live restore: containers that kept running under their shims are followed again before clients come.
+    await late.ctx!.job('container.restore', undefined).catch((err: Error) => log.error(`restore: ${err.message}`));
+    return engine;
   } catch (err) {
     await db.close();
     throw err;

@@ -3,6 +3,7 @@ import { imageDeleteJob, imageHistoryJob, imageInspectJob, imageListJob, imagePr
 import { attachJob } from './container/attach.js';
 import { createJob } from './container/create.js';
 import { logsJob } from './container/logs.js';
+import { restoreJob } from './container/restore.js';
 import { deleteJob } from './container/delete.js';
 import { inspectJob, listJob } from './container/query.js';
 import { startJob } from './container/start.js';
@@ -27,7 +28,7 @@ export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
   for (const job of [pushJob, saveJob, loadJob]) h.register(job);
-  for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob]) h.register(job);
+  for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
   return h;
 }
 

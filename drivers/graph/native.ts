@@ -18,6 +18,8 @@ export interface OverlayMountOptions {
 export interface Mounter {
   mountOverlay(target: string, options: OverlayMountOptions): Promise<void>;
   unmount(target: string): Promise<void>;
+  /** Whether something is mounted at `target` (a mount a previous daemon left, to adopt). */
+  isMountpoint?(target: string): Promise<boolean>;
 }
 
 type Fn = (...args: never[]) => unknown;
@@ -78,6 +80,7 @@ export function hasNativeMounts(): boolean {
 export const nativeMounter: Mounter = {
   mountOverlay: (target, options) => call<void>('mountOverlay', target, options),
   unmount: (target) => call<void>('unmount', target),
+  isMountpoint: (target) => call<boolean>('isMountpoint', target),
 };
 
 /** FileOps for the daemon: node:fs, plus the addon's mknod and xattrs where it has them. */

@@ -105,9 +105,10 @@ export class OverlayBackend implements GraphBackend {
       const dir = await this.existing(id, 'get layer');
       const held = this.refs.get(id);
       const lowers = held ? [] : await this.lowerDirs(dir);
-      if (!held && lowers.length > 0) {
-        const upperdir = path.join(dir, 'diff');
-        await this.mounter.mountOverlay(path.join(dir, 'merged'), { lowerdirs: lowers, upperdir, workdir: path.join(dir, 'work') });
+      // A daemon restarted under running containers finds their rootfs still mounted: adopt it.
+      const merged = path.join(dir, 'merged');
+      if (!held && lowers.length > 0 && !(await this.mounter.isMountpoint?.(merged))) {
+        await this.mounter.mountOverlay(merged, { lowerdirs: lowers, upperdir: path.join(dir, 'diff'), workdir: path.join(dir, 'work') });
       }
       const ref = held ?? { count: 0, mounted: lowers.length > 0 };
       ref.count += 1;
