@@ -7,6 +7,8 @@ import { sendJson, startFakeDaemon, type FakeDaemon, type SeenRequest } from '..
 import { runCli, runCliWithInput } from '../helpers/cli-run.js';
 
 // The real binary against a fake daemon: what each image command sends, and what it prints.
+// Some 30 runs, each a fresh node process: more than tap's default 30 s on a busy machine.
+t.setTimeout(120_000);
 const PULL_STREAM = [
   { status: 'Pulling from app', id: 'v1', progressDetail: {} },
   { status: 'Pulling fs layer', id: 'aaaaaaaaaaaa', progressDetail: {} },
