@@ -70,11 +70,12 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
   try {
     const p = containerPaths(ctx.config, r.Id);
     await writeEtcFiles(p, r);
-    const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
+    // The cgroup first: the spec lists its cgroup.procs files, which exist only once it is made.
     if (ctx.runtime === 'native') {
       createCgroup(containerCgroup(r.Id), r.HostConfig);
       cgroup = true;
     }
+    const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
     await ctx.ask('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
     await ctx.attachments.connectAll(r.Id);
     await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 
 /** The applets test images link to busybox. */
-export const APPLETS = ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'hostname', 'ps', 'env', 'kill', 'wget', 'nc', 'httpd', 'mkdir', 'rm', 'touch'];
+export const APPLETS = ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'hostname', 'ps', 'env', 'kill', 'wget', 'nc', 'httpd', 'mkdir', 'rm', 'touch', 'dd', 'seq', 'head', 'tail', 'grep', 'tr', 'wc', 'sort', 'cut', 'date', 'uname', 'whoami', 'chmod', 'ln', 'cp', 'mv', 'ping', 'top', 'mount'];
 
 /**
  * A minimal busybox root filesystem as a tar stream, built at test time from Debian's static busybox:
