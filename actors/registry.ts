@@ -15,6 +15,8 @@ import { pullJob } from './image/pull.js';
 import { loadJob } from './image/load.js';
 import { saveJob } from './image/save.js';
 import { pushJob } from './image/push.js';
+import { searchJob } from './image/search.js';
+import { authJob } from './image/auth.js';
 import { imageRoutes } from './system/api/routes/images.js';
 import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
 import { systemRoutes } from './system/api/routes/system.js';
@@ -27,7 +29,7 @@ import { versionJob } from './system/version.js';
 export function registerJobs(): Handlers {
   const h = new Handlers();
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
-  for (const job of [pushJob, saveJob, loadJob]) h.register(job);
+  for (const job of [pushJob, saveJob, loadJob, searchJob, authJob]) h.register(job);
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
   return h;
 }

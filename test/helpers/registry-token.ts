@@ -31,7 +31,7 @@ export interface TokenRequestLog {
 export interface TokenServerOptions {
   /** user → password (Basic on GET). */
   users?: Record<string, string>;
-  /** refresh token → user (POST grant_type=refresh_token). */
+  /** refresh token → user (POST grant_type=refresh_token); a login (`offline_token=true`) adds its own. */
   identityTokens?: Record<string, string>;
   /** Anonymous callers get `pull` on any repository. */
   anonymousPull?: boolean;
@@ -73,11 +73,11 @@ export async function startTokenServer(dir: string, opts: TokenServerOptions = {
   const mint = (access: Access[], account = '') => signToken(key, x5c, { iss: issuer, sub: account, aud: service, access });
 
   const server = http.createServer((req, res) => {
-    void handle(req, opts).then(({ status, account, granted, scopes }) => {
+    void handle(req, opts).then(({ status, account, granted, scopes, refresh }) => {
       requests.push({ method: req.method ?? '', scopes, account, granted });
       res.writeHead(status, { 'content-type': 'application/json' });
       if (status !== 200) res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] }));
-      else res.end(JSON.stringify({ token: mint(granted, account), access_token: mint(granted, account), expires_in: 300, issued_at: new Date().toISOString() }));
+      else res.end(JSON.stringify({ token: mint(granted, account), access_token: mint(granted, account), expires_in: 300, issued_at: new Date().toISOString(), ...(refresh && { refresh_token: refresh }) }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -98,6 +98,8 @@ interface Decision {
   account?: string;
   scopes: string[];
   granted: Access[];
+  /** A refresh token for a user who asked for one (`offline_token=true`, as a login does). */
+  refresh?: string;
 }
 
 async function handle(req: http.IncomingMessage, opts: TokenServerOptions): Promise<Decision> {
@@ -116,7 +118,12 @@ async function handle(req: http.IncomingMessage, opts: TokenServerOptions): Prom
     .filter((a): a is Access => !!a)
     .map((a) => (account ? a : { ...a, actions: opts.anonymousPull ? a.actions.filter((x) => x === 'pull') : [] }))
     .filter((a) => a.actions.length > 0);
-  return { status: 200, account: account || undefined, scopes, granted };
+  let refresh: string | undefined;
+  if (account && req.method === 'GET' && params.get('offline_token') === 'true') {
+    refresh = `refresh-${randomUUID()}`;
+    (opts.identityTokens ??= {})[refresh] = account; // usable from now on with POST grant_type=refresh_token
+  }
+  return { status: 200, account: account || undefined, scopes, granted, refresh };
 }
 
 /** The user behind a request: a name, '' for anonymous, null for wrong credentials. */

@@ -18,11 +18,14 @@ export interface AuthorizerDeps {
 export class Authorizer {
   private challenge?: Challenge;
   private readonly scopes = new Set<string>();
+  /** The refresh token the token server gave with the last token, when asked for one (`offline`). */
+  refreshToken?: string;
 
   constructor(
     private readonly deps: AuthorizerDeps,
     private readonly credentials: Credentials,
     scopes: readonly string[],
+    private readonly offline = false,
   ) {
     for (const s of scopes) this.scopes.add(s);
   }
@@ -40,10 +43,11 @@ export class Authorizer {
     if (!c) return undefined;
     if (c.scheme === 'basic') return username ? basicAuthorization(username, password) : undefined;
     const scopes = [...this.scopes];
-    const key = TokenCache.key(c, scopes, this.credentials);
+    const key = TokenCache.key(c, scopes, this.credentials, this.offline);
     const token = await this.deps.tokens.get(key, () =>
-      fetchToken({ got: this.deps.got, challenge: c, scopes, credentials: this.credentials, tlsVerify: this.deps.tlsVerify, signal }),
+      fetchToken({ got: this.deps.got, challenge: c, scopes, credentials: this.credentials, tlsVerify: this.deps.tlsVerify, signal, offline: this.offline }),
     );
+    this.refreshToken = token.refreshToken ?? this.refreshToken;
     return `Bearer ${token.value}`;
   }
 
@@ -63,7 +67,7 @@ export class Authorizer {
     if (previous?.scheme === 'bearer' && sent?.startsWith('Bearer ')) {
       // The token we sent was refused (expired, or revoked): never hand it out again. (A request
       // that went out anonymously, before the challenge was known, says nothing about the token.)
-      this.deps.tokens.drop(TokenCache.key(previous, [...this.scopes], this.credentials));
+      this.deps.tokens.drop(TokenCache.key(previous, [...this.scopes], this.credentials, this.offline));
     }
     if (next.params.scope) this.addScopes(next.params.scope.split(' '));
     return true;

@@ -8,10 +8,12 @@
  *     const { config } = await repo.config(manifest.document.config);
  *     repo.blob(manifest.document.layers[0]).pipe(...);  // verified while streaming
  */
-import type { Reference } from '../../../protocol/reference.js';
+import { DEFAULT_DOMAIN, type Reference } from '../../../protocol/reference.js';
 import type { AuthConfig, ImageSearchResponseItem, Platform } from '../../../protocol/types/image.js';
 import { CATALOG_SCOPE, repositoryScope } from './auth.js';
 import { listCatalog, searchCatalog } from './catalog.js';
+import { searchHub } from './hub-search.js';
+import { login, type LoginResult } from './login.js';
 import type { EndpointOptions } from './endpoints.js';
 import type { Resolved } from './manifests.js';
 import { Repository } from './repository.js';
@@ -20,7 +22,10 @@ import { TokenCache } from './token.js';
 import { createPool, type PoolOptions } from './transport.js';
 
 /** Options of a client: dockerd's registry options and the pool's tuning. */
-export interface RegistryClientOptions extends EndpointOptions, PoolOptions {}
+export interface RegistryClientOptions extends EndpointOptions, PoolOptions {
+  /** Docker Hub's index, for search (default https://index.docker.io; tests name one that cannot be reached). */
+  indexServer?: string;
+}
 
 /** Per-call options: the caller's credentials and cancellation. */
 export interface CallOptions {
@@ -32,7 +37,7 @@ export interface CallOptions {
 export class RegistryClient {
   private readonly ctx: ClientContext;
 
-  constructor(options: RegistryClientOptions = {}) {
+  constructor(private readonly options: RegistryClientOptions = {}) {
     this.ctx = { pool: createPool(options), tokens: new TokenCache(), options, preferred: new Map() };
   }
 
@@ -64,9 +69,15 @@ export class RegistryClient {
     return session.run((t) => listCatalog(t, opts.signal));
   }
 
-  /** /images/search against a private registry: catalog entries containing `term`, Docker-shaped. */
+  /** /images/search: Docker Hub's search for docker.io, else the registry's catalog entries containing `term`. */
   async search(registry: string, term: string, opts: CallOptions & { limit?: number } = {}): Promise<ImageSearchResponseItem[]> {
+    if (registry === DEFAULT_DOMAIN) return searchHub(this.ctx.pool, term, opts.limit ?? 25, { ...opts, indexServer: this.options.indexServer });
     return searchCatalog(registry, await this.catalog(registry, opts), term, opts.limit);
+  }
+
+  /** POST /auth: checks credentials against their registry (see login.ts). */
+  login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult> {
+    return login(this.ctx, auth, signal);
   }
 
   /** Closes idle connections; in-flight requests finish. */
@@ -80,4 +91,5 @@ export type { Resolved, FetchedManifest } from './manifests.js';
 export type { BlobSource, PushBlobOptions, PushBlobResult, StreamedBlob } from './push.js';
 export type { BlobFetchOptions } from './blobs.js';
 export { decodeRegistryAuth, encodeRegistryAuth } from './auth.js';
+export type { LoginResult } from './login.js';
 export { hostPlatform, parsePlatform, formatPlatform, platformMatches } from './platform.js';

@@ -30,6 +30,8 @@ export interface SessionSpec {
   scopes: readonly string[];
   /** Pulls may be served by docker.io's mirrors; pushes and catalogs may not. */
   useMirrors: boolean;
+  /** Ask token servers for refresh tokens too (a login, which returns one as the identity token). */
+  offlineToken?: boolean;
 }
 
 /** Endpoints, their transports and the fallback between them. */
@@ -88,7 +90,7 @@ export class Session {
     return endpoints.map((e) => {
       // Mirrors get no credentials: those were given for the origin registry (OCI distribution spec).
       const c: Credentials = e.mirror ? {} : creds;
-      const auth = new Authorizer({ got: this.ctx.pool.got, tokens: this.ctx.tokens, tlsVerify: e.tlsVerify }, c, this.spec.scopes);
+      const auth = new Authorizer({ got: this.ctx.pool.got, tokens: this.ctx.tokens, tlsVerify: e.tlsVerify }, c, this.spec.scopes, this.spec.offlineToken);
       return new Transport(e, this.ctx.pool, auth);
     });
   }

@@ -22,6 +22,8 @@ export interface TokenResponse {
 export interface Token {
   value: string;
   expiresAt: number;
+  /** An OAuth refresh token, when one was asked for (a login's identity token). */
+  refreshToken?: string;
 }
 
 /** The minimum lifetime the spec lets a client assume when expires_in is absent. */
@@ -36,9 +38,9 @@ export class TokenCache {
    * The key under which a token for these parameters is cached. It covers the whole credentials
    * (hashed), not just the account: a wrong password must never get the token a right one got.
    */
-  static key(challenge: Challenge, scopes: readonly string[], credentials: Credentials): string {
+  static key(challenge: Challenge, scopes: readonly string[], credentials: Credentials, offline = false): string {
     const who = createHash('sha256').update(JSON.stringify([credentials.username, credentials.password, credentials.identityToken])).digest('hex');
-    return [challenge.params.realm, challenge.params.service ?? '', [...scopes].sort().join(' '), who].join('\n');
+    return [challenge.params.realm, challenge.params.service ?? '', [...scopes].sort().join(' '), who, offline ? 'offline' : ''].join('\n');
   }
 
   /** A cached, unexpired token, or a fetch of one that concurrent callers share. */
@@ -68,6 +70,8 @@ export interface TokenRequest {
   credentials: Credentials;
   tlsVerify: boolean;
   signal?: AbortSignal;
+  /** Ask for a refresh token too (`offline_token=true`), as a login does to return an identity token. */
+  offline?: boolean;
 }
 
 /** Asks the challenge's realm for a token with these scopes. */
@@ -93,6 +97,10 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
       if (service) searchParams.set('service', service);
       for (const s of req.scopes) searchParams.append('scope', s);
       if (username) searchParams.set('account', username);
+      if (req.offline) {
+        searchParams.set('offline_token', 'true');
+        searchParams.set('client_id', 'berth');
+      }
       const headers: Record<string, string> = username ? { authorization: basicAuthorization(username, password) } : {};
       res = await req.got.get(realm, { ...common, searchParams, headers });
     }
@@ -117,5 +125,7 @@ export function parseToken(body: Buffer, started: number, what: string): Token {
   if (!value) throw unauthorized(`${what}: the token server's answer has no token`);
   const lifetime = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : DEFAULT_LIFETIME_S;
   // Local time from when we asked, not issued_at: the server's clock may be off from ours.
-  return { value, expiresAt: started + lifetime * 1000 * 0.9 };
+  const token: Token = { value, expiresAt: started + lifetime * 1000 * 0.9 };
+  if (typeof doc.refresh_token === 'string' && doc.refresh_token) token.refreshToken = doc.refresh_token;
+  return token;
 }

@@ -2,7 +2,11 @@ import type { ServerResponse } from 'node:http';
 import { asBerthError } from '../../../../protocol/errdefs.js';
 import { ProgressWriter } from '../../../image/progress.js';
 import { decodeRegistryAuth } from '../../../services/registry/client.js';
-import { commonHeaders, queryBool, startStream } from '../http.js';
+import { invalidParameter } from '../../../../protocol/errdefs.js';
+import { parseFilters } from '../../../../protocol/filters.js';
+import type { AuthConfig } from '../../../../protocol/types/image.js';
+import { SEARCH_FILTERS } from '../../../image/search.js';
+import { commonHeaders, queryBool, queryInt, readJson, sendJson, startStream } from '../http.js';
 import type { Route } from '../router.js';
 import type { ApiRequest } from '../types.js';
 
@@ -54,10 +58,27 @@ async function imageLoad(req: ApiRequest, res: ServerResponse): Promise<void> {
   await progressStream(req, res, () => req.engine.job('image.load', args, { stdin: req.raw, stdout: res, signal: req.signal }));
 }
 
+/** GET /images/search. */
+async function imageSearch(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const q = req.query;
+  const args = { term: q.get('term') ?? '', limit: queryInt(q, 'limit'), filters: parseFilters(q.get('filters'), SEARCH_FILTERS), auth: registryAuth(req) };
+  sendJson(res, 200, await req.engine.job('image.search', args, { signal: req.signal }));
+}
+
+/** POST /auth: the AuthConfig is the JSON body. */
+async function systemAuth(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const body = await readJson<AuthConfig>(req.raw);
+  if (!body || typeof body !== 'object') throw invalidParameter('auth: the request body must be an AuthConfig object');
+  const auth = decodeRegistryAuth(Buffer.from(JSON.stringify(body)).toString('base64url')); // keeps only the known string fields
+  sendJson(res, 200, await req.engine.job('system.auth', auth, { signal: req.signal }));
+}
+
 /** The routes that move images between berth and the outside: push, save, load, search, login. */
 export const imageTransferRoutes: Route[] = [
   { method: 'POST', path: '/images/{name}/push', handler: imagePush },
   { method: 'GET', path: '/images/get', handler: imageGetAll },
   { method: 'GET', path: '/images/{name}/get', handler: imageGet },
   { method: 'POST', path: '/images/load', handler: imageLoad },
+  { method: 'GET', path: '/images/search', handler: imageSearch },
+  { method: 'POST', path: '/auth', handler: systemAuth },
 ];
