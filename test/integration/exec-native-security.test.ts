@@ -85,6 +85,22 @@ t.test('native isolation', { skip }, async (t) => {
     t.ok(existsSync(path.join(fx.rootfs, 'tmp', unique)), 'the target was made inside the rootfs');
   });
 
+  t.test('files the engine writes are bound in: /etc/hostname, /etc/hosts read-only', async (t) => {
+    const files = path.join(fx.root, 'files');
+    mkdirSync(files);
+    writeFileSync(path.join(files, 'hostname'), 'berthbox\n');
+    writeFileSync(path.join(files, 'hosts'), '127.0.0.1 localhost berthbox\n');
+    const spec = fx.spec('cat /etc/hostname /etc/hosts; echo x >> /etc/hosts; exit 0');
+    spec.mounts!.push(
+      { destination: '/etc/hostname', type: 'bind', source: path.join(files, 'hostname'), options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'bind', source: path.join(files, 'hosts'), options: ['rbind', 'ro', 'rprivate'] },
+    );
+    const r = await runOut(d, fx, spec);
+    t.equal(r.out, 'berthbox\n127.0.0.1 localhost berthbox\n');
+    t.match(r.err, /\/etc\/hosts: Read-only file system/);
+    t.equal(readFileSync(path.join(files, 'hosts'), 'utf8'), '127.0.0.1 localhost berthbox\n', 'the host file is untouched');
+  });
+
   t.test('capabilities and no_new_privs', async (t) => {
     const spec = fx.spec('grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status');
     const r = await runOut(d, fx, spec);
