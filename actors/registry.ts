@@ -9,6 +9,9 @@ import { inspectJob, listJob } from './container/query.js';
 import { startJob } from './container/start.js';
 import { killJob, stopJob } from './container/stop.js';
 import { waitJob } from './container/wait.js';
+import { execCreateJob, execInspectJob, execResizeJob } from './container/exec.js';
+import { execStartJob } from './container/exec-start.js';
+import { execRoutes } from './system/api/routes/exec.js';
 import { containerRoutes } from './system/api/routes/containers.js';
 import { importJob } from './image/import.js';
 import { pullJob } from './image/pull.js';
@@ -31,10 +34,11 @@ export function registerJobs(): Handlers {
   for (const job of [versionJob, infoJob, eventsJob, imageListJob, imageInspectJob, imageHistoryJob, imageTagJob, imageDeleteJob, imagePruneJob, importJob, pullJob]) h.register(job);
   for (const job of [pushJob, saveJob, loadJob, searchJob, authJob]) h.register(job);
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
+  for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...execRoutes);
 }

@@ -1,4 +1,5 @@
 import { serialService } from '../../kernel/service.js';
+import { ExecStore } from './execs.js';
 import { transition, type LifecycleEvent } from './lifecycle.js';
 import type { ContainerRecord } from './record.js';
 import { normalizeName } from './names.js';
@@ -16,7 +17,14 @@ declare module '../../kernel/service.js' {
  * its move here first (start, stop, remove, …) and reports the facts (started, exited, …) after.
  */
 export class Containers {
+  private readonly execStore = new ExecStore();
+
   constructor(private readonly store: ContainerStore) {}
+
+  /** The exec instances (in memory, as dockerd keeps them; they go with their container). */
+  execs(): ExecStore {
+    return this.execStore;
+  }
 
   /** Records a new container (Conflict when its name is taken). */
   async add(r: ContainerRecord): Promise<ContainerRecord> {
@@ -65,7 +73,9 @@ export class Containers {
 
   /** Forgets a container (its files and layer are the caller's to remove first). */
   async delete(ref: string): Promise<void> {
-    await this.store.delete(await this.store.find(ref));
+    const r = await this.store.find(ref);
+    await this.store.delete(r);
+    this.execStore.dropContainer(r.Id);
   }
 
   /** The containers made from an image, by state (for image removal's checks). */
