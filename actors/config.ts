@@ -20,6 +20,10 @@ export interface EngineConfig {
   insecureRegistries: string[];
   /** Pull-through mirrors for docker.io (dockerd --registry-mirror). */
   registryMirrors: string[];
+  /** The default bridge's address and subnet, `10.88.0.1/16` (dockerd --bip); clear of Docker's 172.17/16 by default. */
+  bip?: string;
+  /** Where the default bridge's containers get addresses (dockerd --fixed-cidr). */
+  fixedCidr?: string;
 }
 
 /** The defaults of `berth daemon` with no flags. */

@@ -26,6 +26,9 @@ import { NativeBackend } from '../drivers/exec/native.js';
 import { Monitor, monitorService } from './container/monitor.js';
 import { Containers, containersService } from './services/containers/containers.js';
 import { ContainerStore } from './services/containers/store.js';
+import type { NetworkDriver } from '../drivers/network/driver.js';
+import { openNetwork } from './services/network/open.js';
+import { networkService } from './services/network/service.js';
 import { RegistryClient } from './services/registry/client.js';
 import { registryService } from './services/registry/service.js';
 import { ActorStream } from './system/actorstream.js';
@@ -102,7 +105,8 @@ export async function startEngine(config: EngineConfig, opts: EngineOptions = {}
     const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()), (id) => late.ctx!.call('containers', 'usingImage', [id]));
     listeners = await listenAll(config);
     const execBackend = opts.execBackend ?? new NativeBackend();
-    const engine = running(config, { db, listeners, id, log, clock, probe, graph, execBackend, late, drainMs: opts.drainMs ?? 10_000 });
+    const network = await openNetwork(config, db, execBackend.name === 'native', log);
+    const engine = running(config, { db, listeners, id, log, clock, probe, graph, execBackend, network, late, drainMs: opts.drainMs ?? 10_000 });
     // Live restore: containers that kept running under their shims are followed again before clients come.
     await late.ctx!.job('container.restore', undefined).catch((err: Error) => log.error(`restore: ${err.message}`));
     return engine;
@@ -121,6 +125,7 @@ interface Parts {
   probe: () => KernelProbe;
   graph: Graph;
   execBackend: ExecBackend;
+  network: NetworkDriver;
   late: { ctx?: EngineContext };
   drainMs: number;
 }
@@ -152,6 +157,7 @@ function running(config: EngineConfig, p: Parts): Engine {
     { id: 'graph', logic: graphService, input: { target: p.graph }, restart: 'permanent' },
     { id: 'registry', logic: registryService, input: { target: registry }, restart: 'permanent' },
     { id: EXEC_DRIVER_ID, logic: execDriver, input: { backend: p.execBackend }, restart: 'permanent' },
+    { id: 'network', logic: networkService, input: { target: p.network }, restart: 'permanent' },
     { id: 'containers', logic: containersService, input: { target: new Containers(new ContainerStore(p.db)) }, restart: 'permanent' },
     { id: 'monitor', logic: monitorService, input: { target: new Monitor(ctx) }, restart: 'permanent' },
     { id: 'jobs', logic: jobsHost, restart: 'permanent' },
@@ -172,6 +178,9 @@ function running(config: EngineConfig, p: Parts): Engine {
     stream.close();
     for (const l of p.listeners) l.server.closeAllConnections(), l.server.close();
     registry.close();
+    // Live restore keeps the bridges of containers that run on; with none left they go too.
+    const anyRunning = (await new ContainerStore(p.db).all().catch(() => [])).some((c) => c.State.Running);
+    await p.network.shutdown({ removeBridges: !anyRunning }).catch((err: Error) => log.error(`network shutdown: ${err.message}`));
     await p.graph.driver.cleanup().catch((err: Error) => log.error(`graph driver cleanup: ${err.message}`));
     await p.db.close();
     rmSync(path.join(config.execRoot, 'berth.pid'), { force: true });

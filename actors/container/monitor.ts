@@ -2,7 +2,8 @@ import type { ExitStatus } from '../../drivers/exec/backend.js';
 import { containerCgroup, destroyCgroup, oomKills } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
 import { concurrentService } from '../kernel/service.js';
-import type { ContainerRecord } from '../services/containers/record.js';
+import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
+import { disconnectNetworks } from './network.js';
 
 declare module '../kernel/service.js' {
   interface Services {
@@ -62,7 +63,7 @@ export class Monitor {
     const before = await ctx.call('containers', 'find', [id]);
     const oom = status.oomKilled || (ctx.runtime === 'native' && oomKills(containerCgroup(id)) > 0);
     await this.release(before);
-    const r = await ctx.call('containers', 'move', [id, { type: 'exited', exitCode: status.exitCode, oomKilled: oom, at: status.finishedAt }]);
+    const r = await ctx.call('containers', 'move', [id, { type: 'exited', exitCode: status.exitCode, oomKilled: oom, at: status.finishedAt }, { NetworkSettings: emptyNetworkSettings() }]);
     if (oom) ctx.bus.publish('container.oom', { id, attributes: { name: r.Name.slice(1) } });
     ctx.bus.publish('container.die', { id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '', exitCode: String(status.exitCode) } });
     if (shouldRestart(r, status.exitCode)) return this.restart(r);
@@ -72,6 +73,7 @@ export class Monitor {
   /** Releases what a run held; each step on its own, so one failure does not keep the others. */
   private async release(r: ContainerRecord): Promise<void> {
     const { ctx } = this;
+    await disconnectNetworks(ctx, r.Id);
     await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch((e: Error) => ctx.log.warn(`clean ${r.Id.slice(0, 12)}: ${e.message}`));
     if (ctx.runtime === 'native') {
       try {

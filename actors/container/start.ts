@@ -1,5 +1,7 @@
 import { fromPromise } from 'xstate';
-import { asBerthError, invalidParameter } from '../../protocol/errdefs.js';
+import { asBerthError, conflict, invalidParameter } from '../../protocol/errdefs.js';
+import type { OciSpec } from '../../drivers/exec/spec.js';
+import { connectNetwork, disconnectNetworks } from './network.js';
 import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
 import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
@@ -38,8 +40,15 @@ export function dockerExecMessage(message: string): string {
     : `failed to create task for container: exec: "${cmd}": executable file not found in $PATH: unknown`;
 }
 
+/** `--network container:<x>`: the container joins x's network namespace (x must be running). */
+function joinNetns(spec: OciSpec, other: ContainerRecord): void {
+  if (!other.State.Running) throw conflict(`cannot join network of a non running container: ${other.Id}`);
+  spec.linux!.namespaces = spec.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/proc/${other.State.Pid}/ns/net` } : n));
+}
+
 /** Undoes a start that failed half-way: the runtime's container, the cgroup, the rootfs mount. */
 async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, err: unknown): Promise<never> {
+  await disconnectNetworks(ctx, r.Id);
   await ctx.ask('execdriver', { type: 'exec.kill', id: r.Id, signal: 'SIGKILL' }).catch(() => undefined);
   await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch(() => undefined);
   if (cgroup) {
@@ -76,14 +85,17 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
       cgroup = true;
     }
     const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
-    await ctx.ask('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
+    if (r.HostConfig.NetworkMode?.startsWith('container:')) joinNetns(spec, await ctx.call('containers', 'find', [r.HostConfig.NetworkMode.slice(10)]));
+    const created = await ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
+    // Its namespaces exist, its process waits: the network goes in now, so the process starts with it.
+    const net = await connectNetwork(ctx, r, created.pid);
+    if (net.IPAddress) await writeEtcFiles(p, r, net.IPAddress);
     await ctx.attachments.connectAll(r.Id);
     await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });
-    const state = await ctx.ask<RuntimeState>('execdriver', { type: 'exec.state', id: r.Id });
-    await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: state.pid, at: new Date(ctx.clock.now()).toISOString() }]);
+    await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: created.pid, at: new Date(ctx.clock.now()).toISOString() }, { NetworkSettings: net }]);
     ctx.bus.publish('container.start', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
     await ctx.call('monitor', 'watch', [r.Id]);
-    return { id: r.Id, pid: state.pid };
+    return { id: r.Id, pid: created.pid };
   } catch (err) {
     return unwind(ctx, r, cgroup, err);
   }

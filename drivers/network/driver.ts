@@ -225,9 +225,10 @@ export class NetworkDriver {
 
   /**
    * Daemon shutdown: the nft table and the port holds go (start() rebuilds them), bridges and
-   * endpoints stay for live containers. With `removeAll`, endpoints and networks go too (tests).
+   * endpoints stay for live containers (`removeBridges` when there are none). With `removeAll`,
+   * endpoints and networks go too (tests).
    */
-  shutdown(opts: { removeAll?: boolean } = {}): Promise<void> {
+  shutdown(opts: { removeAll?: boolean; removeBridges?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       if (opts.removeAll) {
         for (const ep of this.endpointsOf()) await this.dropEndpoint(ep);
@@ -238,6 +239,9 @@ export class NetworkDriver {
       for (const n of this.list()) await this.backend.disallowForward(n.bridge);
       for (const held of this.reservations.values()) for (const r of held) await r.release();
       this.reservations.clear();
+      // No container left running: the bridges go too (start() makes them again from the records),
+      // so a stopped daemon leaves no link behind.
+      if (opts.removeBridges) for (const n of this.list()) await this.backend.deleteLink(n.bridge).catch(() => undefined);
     });
   }
 }
