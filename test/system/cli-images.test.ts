@@ -165,6 +165,13 @@ t.test('push to the registry', { skip: await needs(['POST', '/images/berth-probe
   t.same(JSON.parse(tags.body.toString()).tags, ['v1'], 'the registry has the tag');
 });
 
+t.test("search a registry's catalog", { skip: await needs(['GET', '/images/search?term=berth-probe']) }, async (t) => {
+  const found = await berth(['search', `${reg.host}/busy`]);
+  t.equal(found.code, 0, found.stderr);
+  t.match(found.stdout, /^NAME +DESCRIPTION +STARS +OFFICIAL\n(.*\n)*\S*busybox /);
+  await sameAsDocker(t, ['search', '--format', '{{.Name}}|{{.StarCount}}|{{.IsOfficial}}', `${reg.host}/busy`]);
+});
+
 t.test('login to a registry with htpasswd, then pull what needs it', { skip: await needs(['POST', '/auth']) }, async (t) => {
   const locked = await startRegistry({ htpasswd: { me: 's3cret' } });
   t.teardown(() => locked.stop());
