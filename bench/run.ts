@@ -1,0 +1,60 @@
+/**
+ * Container start benchmark (issue 5): p50 / p90 of `docker run --rm busybox true` through the real
+ * docker CLI against berth, and of create + start + wait + remove through the API alone (no CLI
+ * process), on the native runtime. A benchmark, not a test: it prints numbers and judges nothing.
+ *
+ *     npm run build && node dist/bench/run.js [runs=30]
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startTestDaemon, type TestDaemon } from '../test/helpers/daemon.js';
+import { createContainer, importBusybox } from '../test/helpers/containers.js';
+import { dockerCliPath } from '../test/helpers/docker-cli.js';
+
+const run = promisify(execFile);
+
+/** The p-th percentile of sorted samples. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function report(name: string, ms: number[]): void {
+  const s = [...ms].sort((a, b) => a - b);
+  console.log(`${name.padEnd(44)} n=${s.length}  p50=${percentile(s, 50).toFixed(1)} ms  p90=${percentile(s, 90).toFixed(1)} ms  min=${s[0]!.toFixed(1)} ms`);
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function apiRun(d: TestDaemon): Promise<void> {
+  const id = await createContainer(d, { Cmd: ['true'] });
+  await d.request('POST', `/containers/${id}/start`);
+  await d.request('POST', `/containers/${id}/wait`);
+  await d.request('DELETE', `/containers/${id}`);
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 30);
+  const d = await startTestDaemon();
+  try {
+    await importBusybox(d);
+    for (let i = 0; i < 3; i++) await apiRun(d); // warm up: page cache, JIT
+    const api: number[] = [];
+    for (let i = 0; i < runs; i++) api.push(await timeIt(() => apiRun(d)));
+    report('API create+start+wait+rm (busybox true)', api);
+    const cli = dockerCliPath();
+    if (!cli) return console.log('docker CLI not found: the CLI run is skipped');
+    const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
+    const docker: number[] = [];
+    for (let i = 0; i < runs; i++) docker.push(await timeIt(() => run(cli, ['run', '--rm', 'busybox', 'true'], { env })));
+    report('docker run --rm busybox true (real CLI)', docker);
+    console.log('dockerd is not installed here: its figure (about 300 ms on these machines) is not measured.');
+  } finally {
+    await d.close();
+  }
+}
+
+await main();
