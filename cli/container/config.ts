@@ -1,0 +1,110 @@
+/**
+ * The body of POST /containers/create from `create` / `run` flags, field for field what the docker
+ * CLI sends (its zero values included, so a daemon sees the same document from either CLI).
+ */
+import type { ContainerCreateRequest, HostConfig } from '../../protocol/types/containers.js';
+import { containerEnv, expandEnv, labelEntries } from './env.js';
+import { FlagError, OptionError, flagValue } from './errors.js';
+import type { CreateFlags } from './flags.js';
+import { parseMount, tmpfsMap, volumeSpecs } from './mounts.js';
+import { effectiveCaps, keyValueMap, parseBytes, parseCpus, parseInteger, parseRestart, parseSwap } from './parse.js';
+import { portMaps } from './ports.js';
+import type { TtySize } from '../tty.js';
+
+/** What `create` / `run` will send: the body and the `name` query parameter. */
+export interface CreatePlan {
+  body: ContainerCreateRequest;
+  name: string | undefined;
+}
+
+const NO_ENDPOINT = /^(none|host|container:.*)$/;
+
+// Options whose parse errors docker reports as OptionError (`docker: …`) rather than as a flag value.
+function option<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw err instanceof FlagError ? err : new OptionError((err as Error).message);
+  }
+}
+
+function optional<T>(flag: string, value: string | undefined, parse: (v: string) => T, zero: T): T {
+  return value === undefined ? zero : flagValue(flag, value, parse);
+}
+
+/** Which streams to attach (docker: stdin with -i; stdout and stderr unless -a picks). */
+function attachments(f: CreateFlags): { stdin: boolean; stdout: boolean; stderr: boolean } {
+  const picked = f.attach ?? [];
+  const all = picked.length === 0;
+  return { stdin: f.interactive || picked.includes('stdin'), stdout: all || picked.includes('stdout'), stderr: all || picked.includes('stderr') };
+}
+
+interface Parsed {
+  ports: ReturnType<typeof portMaps>;
+  volumes: ReturnType<typeof volumeSpecs>;
+}
+
+function hostConfig(f: CreateFlags, { ports, volumes }: Parsed, console: TtySize | undefined): HostConfig {
+  const restart = option(() => parseRestart(f.restart));
+  if (f.rm && restart.Name !== 'no' && restart.Name !== '') throw new OptionError('conflicting options: cannot specify both --restart and --rm');
+  const mounts = (f.mount ?? []).map((m) => flagValue('--mount', m, parseMount));
+  const host: HostConfig = {
+    Binds: volumes.Binds, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: f.network,
+    PortBindings: ports.PortBindings, RestartPolicy: restart, AutoRemove: f.rm, VolumeDriver: '', VolumesFrom: null,
+    ConsoleSize: console ? [console.rows, console.cols] : [0, 0],
+    ...effectiveCaps(f['cap-add'] ?? [], f['cap-drop'] ?? []),
+    Dns: f.dns ?? [], DnsOptions: f['dns-option'] ?? [], DnsSearch: f['dns-search'] ?? [], ExtraHosts: f['add-host'] ?? null,
+    Privileged: f.privileged, PublishAllPorts: f['publish-all'], ReadonlyRootfs: f['read-only'],
+    CpuShares: optional('-c, --cpu-shares', f['cpu-shares'], parseInteger, 0),
+    Memory: optional('-m, --memory', f.memory, parseBytes, 0),
+    NanoCpus: optional('--cpus', f.cpus, parseCpus, 0),
+    CpuPeriod: optional('--cpu-period', f['cpu-period'], parseInteger, 0),
+    CpuQuota: optional('--cpu-quota', f['cpu-quota'], parseInteger, 0),
+    CpusetCpus: f['cpuset-cpus'] ?? '', CpusetMems: f['cpuset-mems'] ?? '',
+    MemoryReservation: optional('--memory-reservation', f['memory-reservation'], parseBytes, 0),
+    MemorySwap: optional('--memory-swap', f['memory-swap'], parseSwap, 0),
+    MemorySwappiness: -1, OomKillDisable: false,
+    PidsLimit: optional('--pids-limit', f['pids-limit'], parseInteger, 0),
+  };
+  const tmpfs = tmpfsMap(f.tmpfs ?? []);
+  if (tmpfs) host.Tmpfs = tmpfs;
+  if (mounts.length > 0) host.Mounts = mounts;
+  if (f.init) host.Init = true;
+  return host;
+}
+
+/**
+ * The create request for `image` and its command. `console` is the terminal's size when a TTY is
+ * asked for on one (docker sends it so the first frame is drawn at the right size).
+ */
+export function createPlan(f: CreateFlags, image: string, cmd: readonly string[], console?: TtySize): CreatePlan {
+  const attach = attachments(f);
+  (f.env ?? []).forEach((e) => flagValue('-e, --env', e, expandEnv));
+  const env = option(() => containerEnv(f['env-file'] ?? [], f.env ?? []));
+  const labels = option(() => keyValueMap(labelEntries(f['label-file'] ?? [], f.label ?? [])));
+  const ports = option(() => portMaps(f.publish ?? [], f.expose ?? []));
+  const volumes = option(() => volumeSpecs(f.volume ?? []));
+  const body: ContainerCreateRequest = {
+    Hostname: f.hostname ?? '', Domainname: f.domainname ?? '', User: f.user ?? '',
+    AttachStdin: attach.stdin, AttachStdout: attach.stdout, AttachStderr: attach.stderr,
+    ...(Object.keys(ports.ExposedPorts).length > 0 ? { ExposedPorts: ports.ExposedPorts } : {}),
+    Tty: f.tty, OpenStdin: f.interactive,
+    // Stdin attached and open: the container's stdin closes when the client's input ends.
+    StdinOnce: f.interactive && attach.stdin,
+    Env: env, Cmd: cmd.length > 0 ? [...cmd] : null, Image: image,
+    Volumes: volumes.Volumes, WorkingDir: f.workdir ?? '',
+    // `--entrypoint ""` resets the image's entrypoint, which docker says with [""].
+    Entrypoint: f.entrypoint === undefined ? null : [f.entrypoint],
+    OnBuild: null, Labels: labels,
+    ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
+    ...(f['stop-timeout'] !== undefined ? { StopTimeout: flagValue('--stop-timeout', f['stop-timeout'], parseInteger) } : {}),
+    HostConfig: hostConfig(f, { ports, volumes }, f.tty ? console : undefined),
+    NetworkingConfig: { EndpointsConfig: NO_ENDPOINT.test(f.network) ? {} : { [f.network]: {} } },
+  };
+  return { body, name: f.name };
+}
+
+/** What `run -d` changes: nothing attached, so stdin is not closed with a client that never came. */
+export function detached(body: ContainerCreateRequest): ContainerCreateRequest {
+  return { ...body, AttachStdin: false, AttachStdout: false, AttachStderr: false, StdinOnce: false };
+}
