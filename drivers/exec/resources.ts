@@ -3,22 +3,11 @@
  * (the exec backends then pause, resume and measure it by its path). Docker's HostConfig resource
  * fields map onto the addon's CgroupResources here, in one place.
  */
+import type { HostConfig } from '../../protocol/types/containers.js';
 import { loadNative, type CgroupResources } from '../native/addon.js';
 
-/** The HostConfig fields that set resources (Docker's names). */
-export interface ResourceLimits {
-  Memory?: number;
-  MemoryReservation?: number;
-  MemorySwap?: number;
-  NanoCpus?: number;
-  CpuShares?: number;
-  CpuQuota?: number;
-  CpuPeriod?: number;
-  CpusetCpus?: string;
-  CpusetMems?: string;
-  PidsLimit?: number | null;
-  BlkioWeight?: number;
-}
+/** The HostConfig fields that set resources (Docker's names, from the wire type itself). */
+export type ResourceLimits = Pick<HostConfig, 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'CpuQuota' | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'PidsLimit' | 'BlkioWeight'>;
 
 const PERIOD_US = 100_000;
 
