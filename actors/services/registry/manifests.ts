@@ -3,7 +3,6 @@
  * and both kinds of index), digest checked, shape checked; resolve through indexes to the manifest
  * for a platform; HEAD to learn a digest cheaply; PUT to push.
  */
-import { createHash } from 'node:crypto';
 import { notFound, notImplemented, system } from '../../../protocol/errdefs.js';
 import { isDigest } from '../../../protocol/reference.js';
 import {
@@ -15,6 +14,7 @@ import {
   type ManifestDocument,
   type Platform,
 } from '../../../protocol/types/image.js';
+import { sha256 } from '../graph/blobs.js';
 import { responseError } from './errors.js';
 import { formatPlatform, hostPlatform, selectPlatform } from './platform.js';
 import type { Transport } from './transport.js';
@@ -44,11 +44,6 @@ export interface Resolved {
   index?: FetchedManifest & { document: ImageIndex };
   /** The platform of the chosen index entry. */
   platform?: Platform;
-}
-
-/** `sha256:<hex>` of some bytes. */
-export function sha256(bytes: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function manifestPath(name: string, reference: string): string {
