@@ -12,6 +12,15 @@ import { waitJob } from './container/wait.js';
 import { execCreateJob, execInspectJob, execResizeJob } from './container/exec.js';
 import { execStartJob } from './container/exec-start.js';
 import { execRoutes } from './system/api/routes/exec.js';
+import { pauseJob, unpauseJob } from './container/pause.js';
+import { pruneJob } from './container/prune.js';
+import { renameJob } from './container/rename.js';
+import { resizeJob } from './container/resize.js';
+import { restartJob } from './container/restart.js';
+import { statsJob } from './container/stats.js';
+import { topJob } from './container/top.js';
+import { updateJob } from './container/update.js';
+import { containerOpsRoutes } from './system/api/routes/containers-ops.js';
 import { containerRoutes } from './system/api/routes/containers.js';
 import { importJob } from './image/import.js';
 import { pullJob } from './image/pull.js';
@@ -35,10 +44,11 @@ export function registerJobs(): Handlers {
   for (const job of [pushJob, saveJob, loadJob, searchJob, authJob]) h.register(job);
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
   for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
+  for (const job of [pauseJob, unpauseJob, restartJob, renameJob, resizeJob, updateJob, topJob, statsJob, pruneJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...execRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes);
 }

@@ -41,10 +41,7 @@ async function containerStop(req: ApiRequest, res: ServerResponse): Promise<void
 }
 
 async function containerRestart(req: ApiRequest, res: ServerResponse): Promise<void> {
-  await req.engine.job('container.stop', { ref: req.params.id!, timeout: queryInt(req.query, 't') }).catch((err: unknown) => {
-    if (kindOf(err) !== 'NotModified') throw err;
-  });
-  await req.engine.job('container.start', { ref: req.params.id! });
+  await req.engine.job('container.restart', { ref: req.params.id!, timeout: queryInt(req.query, 't'), signal: req.query.get('signal') || undefined });
   noContent(res);
 }
 
