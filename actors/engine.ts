@@ -26,6 +26,8 @@ import { NativeBackend } from '../drivers/exec/native.js';
 import { Monitor, monitorService } from './container/monitor.js';
 import { Containers, containersService } from './services/containers/containers.js';
 import { ContainerStore } from './services/containers/store.js';
+import { VolumeStore } from './services/volumes/store.js';
+import { Volumes, volumesService } from './services/volumes/volumes.js';
 import type { NetworkDriver } from '../drivers/network/driver.js';
 import { openNetwork } from './services/network/open.js';
 import { networkService } from './services/network/service.js';
@@ -158,6 +160,7 @@ function running(config: EngineConfig, p: Parts): Engine {
     { id: 'registry', logic: registryService, input: { target: registry }, restart: 'permanent' },
     { id: EXEC_DRIVER_ID, logic: execDriver, input: { backend: p.execBackend }, restart: 'permanent' },
     { id: 'network', logic: networkService, input: { target: p.network }, restart: 'permanent' },
+    { id: 'volumes', logic: volumesService, input: { target: new Volumes(new VolumeStore(p.db), path.join(config.dataRoot, 'volumes'), () => clock.now()) }, restart: 'permanent' },
     { id: 'containers', logic: containersService, input: { target: new Containers(new ContainerStore(p.db)) }, restart: 'permanent' },
     { id: 'monitor', logic: monitorService, input: { target: new Monitor(ctx) }, restart: 'permanent' },
     { id: 'jobs', logic: jobsHost, restart: 'permanent' },

@@ -33,6 +33,10 @@ import { imageRoutes } from './system/api/routes/images.js';
 import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
 import { systemRoutes } from './system/api/routes/system.js';
 import { Router } from './system/api/router.js';
+import { volumeRoutes } from './system/api/routes/volumes.js';
+import { volumeCreateJob } from './volume/create.js';
+import { volumeDeleteJob, volumePruneJob } from './volume/delete.js';
+import { volumeInspectJob, volumeListJob } from './volume/query.js';
 import { eventsJob } from './system/events.js';
 import { infoJob } from './system/info.js';
 import { versionJob } from './system/version.js';
@@ -45,10 +49,11 @@ export function registerJobs(): Handlers {
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
   for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
   for (const job of [pauseJob, unpauseJob, restartJob, renameJob, resizeJob, updateJob, topJob, statsJob, pruneJob]) h.register(job);
+  for (const job of [volumeCreateJob, volumeListJob, volumeInspectJob, volumeDeleteJob, volumePruneJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes, ...volumeRoutes);
 }

@@ -8,8 +8,11 @@ import { chainIds } from '../services/graph/blobs.js';
 import { createdState } from '../services/containers/lifecycle.js';
 import { commandOf, mergeConfig, validateHostConfig } from '../services/containers/merge.js';
 import { normalizeName, randomName } from '../services/containers/names.js';
-import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
+import type { ContainerRecord } from '../services/containers/record.js';
+import { attachMounts, detachMounts } from '../volume/attach.js';
+import { planMounts } from '../volume/parse.js';
 import { containerPaths } from './files.js';
+import { networkSettingsAtCreate } from './network.js';
 
 /** Arguments of container.create (POST /containers/create?name=). */
 export interface CreateArgs {
@@ -35,11 +38,12 @@ async function newRecord(ctx: EngineContext, args: CreateArgs): Promise<Containe
   const id = randomBytes(32).toString('hex');
   const p = containerPaths(ctx.config, id);
   const { driver } = await ctx.call('graph', 'info', []);
+  const NetworkSettings = await networkSettingsAtCreate(ctx, hostConfig.NetworkMode, body.NetworkingConfig?.EndpointsConfig);
   return {
     Id: id, Name: args.name ? normalizeName(args.name) : `/${randomName()}`, Created: new Date(ctx.clock.now()).toISOString(),
     Path, Args, Config: config, HostConfig: hostConfig, Image: image.Id, State: createdState(), RestartCount: 0, Driver: driver,
     LogPath: p.log, ResolvConfPath: p.resolvConf, HostnamePath: p.hostname, HostsPath: p.hosts,
-    NetworkSettings: emptyNetworkSettings(), Mounts: [], rwLayer: id, imageLayer: null, manuallyStopped: false,
+    NetworkSettings, Mounts: [], rwLayer: id, imageLayer: null, manuallyStopped: false,
   };
 }
 
@@ -51,18 +55,24 @@ async function topLayer(ctx: EngineContext, imageId: string): Promise<string | n
 }
 
 /**
- * Creates a container: the config merged with the image's, a name, and a writable layer on top of the
- * image. The layer is removed again when recording the container fails (a name clash, say).
+ * Creates a container: the config merged with the image's, a name, a writable layer on top of the
+ * image and its mounts (volumes made on demand and filled from the image). The layer and volumes are
+ * let go again when recording the container fails (a name clash, say).
  */
 export const createJob = defineJob(
   'container.create',
   fromPromise(async ({ input }: { input: JobInput<CreateArgs> }) => {
     const ctx = input.ctx as EngineContext;
     const r = await newRecord(ctx, input.args);
+    const planned = planMounts(r.Config, r.HostConfig);
     const top = await topLayer(ctx, r.Image);
     await ctx.call('graphdriver', 'create', [r.rwLayer, top]);
     try {
-      await ctx.call('containers', 'add', [{ ...r, imageLayer: top }]);
+      const Mounts = await attachMounts(ctx, r.Id, r.rwLayer, planned);
+      await ctx.call('containers', 'add', [{ ...r, Mounts, imageLayer: top }]).catch(async (err: unknown) => {
+        await detachMounts(ctx, r.Id, true).catch(() => undefined);
+        throw err;
+      });
     } catch (err) {
       await ctx.call('graphdriver', 'remove', [r.rwLayer]).catch(() => undefined);
       throw err;

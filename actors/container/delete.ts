@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
+import { detachMounts } from '../volume/attach.js';
 import { containerPaths } from './files.js';
 import { nextEvent } from './events.js';
 
@@ -20,7 +21,7 @@ declare module '../kernel/job.js' {
 
 /**
  * Removes a container: killed first when forced, then marked removing (so nothing starts it again),
- * then its runtime state, writable layer and files go, and last its record and name.
+ * then its runtime state, writable layer, files and hold on volumes go, and last its record and name.
  */
 export async function deleteContainer(ctx: EngineContext, args: DeleteArgs): Promise<void> {
   let r = await ctx.call('containers', 'find', [args.ref]);
@@ -37,6 +38,8 @@ export async function deleteContainer(ctx: EngineContext, args: DeleteArgs): Pro
   const p = containerPaths(ctx.config, r.Id);
   await rm(p.dir, { recursive: true, force: true });
   await rm(p.bundle.replace(/\/bundle$/, ''), { recursive: true, force: true });
+  // Named volumes stay; anonymous ones go with `rm -v` (and `--rm`), as in dockerd.
+  await detachMounts(ctx, r.Id, args.volumes);
   await ctx.call('containers', 'delete', [r.Id]);
   ctx.bus.publish('container.destroy', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
 }

@@ -28,19 +28,27 @@ export function capabilities(r: ContainerRecord): string[] {
   return [...new Set(caps)];
 }
 
-/** `-v src:dst[:opts]` binds (named volumes come with the volumes work of issue 5). */
+/** `-v /host:/ctr[:opts]` binds; named and anonymous volumes come from the record's Mounts (volumeMounts). */
 function bindMounts(binds: string[]): OciMount[] {
-  return binds.map((b) => {
+  return binds.flatMap((b) => {
     const [src, dst, opts = ''] = b.split(':') as [string, string | undefined, string?];
-    if (!dst || !src.startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}': only absolute host paths are supported as bind sources`);
+    if (!dst || !src.startsWith('/')) return [];
     const ro = opts.split(',').includes('ro');
     const prop = opts.split(',').find((o) => /^r?(private|shared|slave)$/.test(o)) ?? 'rprivate';
-    return { destination: dst, type: 'bind', source: src, options: ['rbind', prop, ...(ro ? ['ro'] : [])] };
+    return [{ destination: dst, type: 'bind', source: src, options: ['rbind', prop, ...(ro ? ['ro'] : [])] }];
   });
 }
 
+/** The container's volumes (made at create): their directories bound in. */
+function volumeMounts(r: ContainerRecord): OciMount[] {
+  return r.Mounts.filter((m) => m.Type === 'volume').map((m) => ({ destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', 'rprivate', ...(m.RW ? [] : ['ro'])] }));
+}
+
+/** Parents before children (a volume at /data before a bind at /data/sub), as dockerd sorts them. */
+const byDepth = (a: OciMount, b: OciMount) => a.destination.split('/').filter(Boolean).length - b.destination.split('/').filter(Boolean).length;
+
 function specMounts(mounts: MountSpec[]): OciMount[] {
-  return mounts.map((m) => {
+  return mounts.filter((m) => m.Type !== 'volume').map((m): OciMount => {
     if (m.Type === 'bind') return { destination: m.Target, type: 'bind', source: m.Source ?? '', options: ['rbind', m.BindOptions?.Propagation ?? 'rprivate', ...(m.ReadOnly ? ['ro'] : [])] };
     if (m.Type === 'tmpfs') {
       const o = ['nosuid', 'nodev', ...(m.TmpfsOptions?.SizeBytes ? [`size=${m.TmpfsOptions.SizeBytes}`] : []), ...(m.TmpfsOptions?.Mode ? [`mode=${m.TmpfsOptions.Mode.toString(8)}`] : [])];
@@ -72,7 +80,7 @@ export function buildSpec(r: ContainerRecord, rootfs: string, p: ContainerPaths,
   if (user.additionalGids.length) spec.process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids };
   spec.root.readonly = !!r.HostConfig.ReadonlyRootfs;
   const tmpfs = Object.entries(r.HostConfig.Tmpfs ?? {}).map(([dst, opts]): OciMount => ({ destination: dst, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', ...opts.split(',').filter(Boolean)] }));
-  spec.mounts = [...(spec.mounts ?? []), ...etcMounts(p, !!r.HostConfig.ReadonlyRootfs), ...bindMounts(r.HostConfig.Binds ?? []), ...specMounts(r.HostConfig.Mounts ?? []), ...tmpfs];
+  spec.mounts = [...(spec.mounts ?? []), ...etcMounts(p, !!r.HostConfig.ReadonlyRootfs), ...[...bindMounts(r.HostConfig.Binds ?? []), ...volumeMounts(r), ...specMounts(r.HostConfig.Mounts ?? []), ...tmpfs].sort(byDepth)];
   if (r.HostConfig.Privileged) Object.assign(spec.linux!, { maskedPaths: [], readonlyPaths: [] });
   if (r.HostConfig.NetworkMode === 'host') spec.linux!.namespaces = spec.linux!.namespaces!.filter((n) => n.type !== 'network');
   const cg = containerCgroup(r.Id);
