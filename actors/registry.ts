@@ -34,6 +34,8 @@ import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
 import { systemRoutes } from './system/api/routes/system.js';
 import { Router } from './system/api/router.js';
 import { volumeRoutes } from './system/api/routes/volumes.js';
+import { archiveRoutes } from './system/api/routes/archive.js';
+import { archiveJob, archiveStatJob, extractJob } from './container/archive.js';
 import { volumeCreateJob } from './volume/create.js';
 import { volumeDeleteJob, volumePruneJob } from './volume/delete.js';
 import { volumeInspectJob, volumeListJob } from './volume/query.js';
@@ -50,10 +52,11 @@ export function registerJobs(): Handlers {
   for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
   for (const job of [pauseJob, unpauseJob, restartJob, renameJob, resizeJob, updateJob, topJob, statsJob, pruneJob]) h.register(job);
   for (const job of [volumeCreateJob, volumeListJob, volumeInspectJob, volumeDeleteJob, volumePruneJob]) h.register(job);
+  for (const job of [archiveStatJob, archiveJob, extractJob]) h.register(job);
   return h;
 }
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes, ...volumeRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes, ...volumeRoutes, ...archiveRoutes);
 }

@@ -39,12 +39,3 @@ export interface VolumePruneResponse {
 
 /** The label dockerd puts on volumes it made for a container (`-v /path`, an image's VOLUME). */
 export const ANONYMOUS_VOLUME_LABEL = 'com.docker.volume.anonymous';
-
-/** Archive path stat (the X-Docker-Container-Path-Stat header, base64 JSON): Go's os.FileMode bits in `mode`. */
-export interface ContainerPathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
