@@ -17,7 +17,11 @@ export interface CreatePlan {
   name: string | undefined;
 }
 
-const NO_ENDPOINT = /^(none|host|container:.*)$/;
+// The EndpointSettings docker 28 sends for the default network when --network is not given: all zero values.
+const ENDPOINT = {
+  IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '', EndpointID: '',
+  Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+};
 
 // Options whose parse errors docker reports as OptionError (`docker: …`) rather than as a flag value.
 function option<T>(make: () => T): T {
@@ -48,29 +52,32 @@ function hostConfig(f: CreateFlags, { ports, volumes }: Parsed, console: TtySize
   const restart = option(() => parseRestart(f.restart));
   if (f.rm && restart.Name !== 'no' && restart.Name !== '') throw new OptionError('conflicting options: cannot specify both --restart and --rm');
   const mounts = (f.mount ?? []).map((m) => flagValue('--mount', m, parseMount));
-  const host: HostConfig = {
-    Binds: volumes.Binds, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: f.network,
+  const caps = effectiveCaps(f['cap-add'] ?? [], f['cap-drop'] ?? []);
+  // Go's field order and zero values; undefined leaves out what docker omits when empty.
+  return {
+    Binds: volumes.Binds, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: f.network ?? 'default',
     PortBindings: ports.PortBindings, RestartPolicy: restart, AutoRemove: f.rm, VolumeDriver: '', VolumesFrom: null,
-    ConsoleSize: console ? [console.rows, console.cols] : [0, 0],
-    ...effectiveCaps(f['cap-add'] ?? [], f['cap-drop'] ?? []),
+    ConsoleSize: console ? [console.rows, console.cols] : [0, 0], CapAdd: caps.CapAdd, CapDrop: caps.CapDrop, CgroupnsMode: '',
     Dns: f.dns ?? [], DnsOptions: f['dns-option'] ?? [], DnsSearch: f['dns-search'] ?? [], ExtraHosts: f['add-host'] ?? null,
-    Privileged: f.privileged, PublishAllPorts: f['publish-all'], ReadonlyRootfs: f['read-only'],
+    GroupAdd: null, IpcMode: '', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',
+    Privileged: f.privileged, PublishAllPorts: f['publish-all'], ReadonlyRootfs: f['read-only'], SecurityOpt: null,
+    Tmpfs: tmpfsMap(f.tmpfs ?? []), UTSMode: '', UsernsMode: '', ShmSize: 0, Isolation: '',
     CpuShares: optional('-c, --cpu-shares', f['cpu-shares'], parseInteger, 0),
     Memory: optional('-m, --memory', f.memory, parseBytes, 0),
     NanoCpus: optional('--cpus', f.cpus, parseCpus, 0),
+    CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [],
     CpuPeriod: optional('--cpu-period', f['cpu-period'], parseInteger, 0),
     CpuQuota: optional('--cpu-quota', f['cpu-quota'], parseInteger, 0),
-    CpusetCpus: f['cpuset-cpus'] ?? '', CpusetMems: f['cpuset-mems'] ?? '',
+    CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: f['cpuset-cpus'] ?? '', CpusetMems: f['cpuset-mems'] ?? '',
+    Devices: [], DeviceCgroupRules: null, DeviceRequests: null,
     MemoryReservation: optional('--memory-reservation', f['memory-reservation'], parseBytes, 0),
     MemorySwap: optional('--memory-swap', f['memory-swap'], parseSwap, 0),
     MemorySwappiness: -1, OomKillDisable: false,
     PidsLimit: optional('--pids-limit', f['pids-limit'], parseInteger, 0),
+    Ulimits: [], CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0,
+    Mounts: mounts.length > 0 ? mounts : undefined, MaskedPaths: null, ReadonlyPaths: null, Init: f.init ? true : undefined,
   };
-  const tmpfs = tmpfsMap(f.tmpfs ?? []);
-  if (tmpfs) host.Tmpfs = tmpfs;
-  if (mounts.length > 0) host.Mounts = mounts;
-  if (f.init) host.Init = true;
-  return host;
 }
 
 /**
@@ -87,7 +94,7 @@ export function createPlan(f: CreateFlags, image: string, cmd: readonly string[]
   const body: ContainerCreateRequest = {
     Hostname: f.hostname ?? '', Domainname: f.domainname ?? '', User: f.user ?? '',
     AttachStdin: attach.stdin, AttachStdout: attach.stdout, AttachStderr: attach.stderr,
-    ...(Object.keys(ports.ExposedPorts).length > 0 ? { ExposedPorts: ports.ExposedPorts } : {}),
+    ExposedPorts: Object.keys(ports.ExposedPorts).length > 0 ? ports.ExposedPorts : undefined,
     Tty: f.tty, OpenStdin: f.interactive,
     // Stdin attached and open: the container's stdin closes when the client's input ends.
     StdinOnce: f.interactive && attach.stdin,
@@ -96,10 +103,10 @@ export function createPlan(f: CreateFlags, image: string, cmd: readonly string[]
     // `--entrypoint ""` resets the image's entrypoint, which docker says with [""].
     Entrypoint: f.entrypoint === undefined ? null : [f.entrypoint],
     OnBuild: null, Labels: labels,
-    ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
-    ...(f['stop-timeout'] !== undefined ? { StopTimeout: flagValue('--stop-timeout', f['stop-timeout'], parseInteger) } : {}),
+    StopSignal: f['stop-signal'] || undefined,
+    StopTimeout: f['stop-timeout'] === undefined ? undefined : flagValue('--stop-timeout', f['stop-timeout'], parseInteger),
     HostConfig: hostConfig(f, { ports, volumes }, f.tty ? console : undefined),
-    NetworkingConfig: { EndpointsConfig: NO_ENDPOINT.test(f.network) ? {} : { [f.network]: {} } },
+    NetworkingConfig: { EndpointsConfig: f.network === undefined ? { default: { ...ENDPOINT } } : {} },
   };
   return { body, name: f.name };
 }

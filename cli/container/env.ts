@@ -16,8 +16,8 @@ export function expandEnv(entry: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /**
- * The entries of one file (docker's parseKeyValueFile). With `lookup`, a bare name takes its value
- * from the environment and is dropped when unset (env files); without, it is kept (label files).
+ * The entries of one file (docker's parseKeyValueFile). A bare name takes its value from `lookup`
+ * (the environment, for env files) and is dropped when it has none there (always, for label files).
  */
 export function readKeyValueFile(path: string, lookup?: NodeJS.ProcessEnv): string[] {
   let text: string;
@@ -34,8 +34,8 @@ export function readKeyValueFile(path: string, lookup?: NodeJS.ProcessEnv): stri
     const name = eq === -1 ? line.trim() : line.slice(0, eq);
     if (/[ \t\r\n\v\f]/.test(name)) throw new Error(`variable '${name}' contains whitespaces`);
     if (name === '') throw new Error(`no variable name on line '${line}'`);
-    if (eq !== -1 || !lookup) out.push(eq !== -1 ? line.replace(/\r$/, '') : name);
-    else if (lookup[name] !== undefined) out.push(`${name}=${lookup[name]}`);
+    if (eq !== -1) out.push(line.replace(/\r$/, ''));
+    else if (lookup?.[name] !== undefined) out.push(`${name}=${lookup[name]}`);
   }
   return out;
 }

@@ -8,8 +8,8 @@ const list = (description: string, char?: Interfaces.AlphabetLowercase | Interfa
 /** What a container is made of: `berth create` takes exactly these. */
 export const createFlags = {
   name: Flags.string({ description: 'assign a name to the container' }),
-  interactive: Flags.boolean({ char: 'i', description: 'keep STDIN open even if not attached' }),
-  tty: Flags.boolean({ char: 't', description: 'allocate a pseudo-TTY' }),
+  interactive: Flags.boolean({ default: false, char: 'i', description: 'keep STDIN open even if not attached' }),
+  tty: Flags.boolean({ default: false, char: 't', description: 'allocate a pseudo-TTY' }),
   attach: Flags.string({ char: 'a', multiple: true, multipleNonGreedy: true, options: ['stdin', 'stdout', 'stderr'], description: 'attach to STDIN, STDOUT or STDERR' }),
   env: list('set environment variables', 'e'),
   'env-file': list('read in a file of environment variables'),
@@ -19,7 +19,7 @@ export const createFlags = {
   mount: list('attach a filesystem mount to the container'),
   tmpfs: list('mount a tmpfs directory'),
   publish: list("publish a container's port(s) to the host", 'p'),
-  'publish-all': Flags.boolean({ char: 'P', description: 'publish all exposed ports to random ports' }),
+  'publish-all': Flags.boolean({ default: false, char: 'P', description: 'publish all exposed ports to random ports' }),
   expose: list('expose a port or a range of ports'),
   workdir: Flags.string({ char: 'w', description: 'working directory inside the container' }),
   user: Flags.string({ char: 'u', description: 'username or UID (format: <name|uid>[:<group|gid>])' }),
@@ -37,26 +37,26 @@ export const createFlags = {
   'cpuset-mems': Flags.string({ description: 'MEMs in which to allow execution (0-3, 0,1)' }),
   'pids-limit': Flags.string({ description: 'tune container pids limit (set -1 for unlimited)' }),
   restart: Flags.string({ description: 'restart policy to apply when a container exits', default: 'no' }),
-  rm: Flags.boolean({ description: 'automatically remove the container and its associated anonymous volumes when it exits' }),
-  network: Flags.string({ aliases: ['net'], description: 'connect a container to a network', default: 'default' }),
+  rm: Flags.boolean({ default: false, description: 'automatically remove the container and its associated anonymous volumes when it exits' }),
+  network: Flags.string({ aliases: ['net'], description: "connect a container to a network (default: the daemon's default network)" }),
   dns: list('set custom DNS servers'),
   'dns-option': list('set DNS options'),
   'dns-search': list('set custom DNS search domains'),
   'add-host': list('add a custom host-to-IP mapping (host:ip)'),
-  'read-only': Flags.boolean({ description: "mount the container's root filesystem as read only" }),
+  'read-only': Flags.boolean({ default: false, description: "mount the container's root filesystem as read only" }),
   'cap-add': list('add Linux capabilities'),
   'cap-drop': list('drop Linux capabilities'),
-  privileged: Flags.boolean({ description: 'give extended privileges to this container' }),
-  init: Flags.boolean({ description: 'run an init inside the container that forwards signals and reaps processes' }),
+  privileged: Flags.boolean({ default: false, description: 'give extended privileges to this container' }),
+  init: Flags.boolean({ default: false, description: 'run an init inside the container that forwards signals and reaps processes' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
   'stop-timeout': Flags.string({ description: 'timeout (in seconds) to stop a container' }),
-  quiet: Flags.boolean({ char: 'q', description: 'suppress the pull output' }),
+  quiet: Flags.boolean({ default: false, char: 'q', description: 'suppress the pull output' }),
 };
 
 /** `berth run` adds detaching and signal handling to the create flags. */
 export const runFlags = {
   ...createFlags,
-  detach: Flags.boolean({ char: 'd', description: 'run container in background and print container ID' }),
+  detach: Flags.boolean({ default: false, char: 'd', description: 'run container in background and print container ID' }),
   'detach-keys': Flags.string({ description: 'override the key sequence for detaching a container' }),
   'sig-proxy': Flags.boolean({ description: 'proxy received signals to the process', default: true, allowNo: true }),
 };

@@ -98,6 +98,11 @@ export function parseMount(text: string): MountSpec {
     setter(mount, eq === -1 ? undefined : field.slice(eq + 1), rawKey);
   }
   if (!mount.Target) throw new Error('target is required');
+  // docker always gives volume options a (possibly empty) driver config, after its other fields.
+  if (mount.VolumeOptions) {
+    const { NoCopy, Labels, DriverConfig } = mount.VolumeOptions;
+    mount.VolumeOptions = { ...(NoCopy !== undefined ? { NoCopy } : {}), ...(Labels ? { Labels } : {}), DriverConfig: DriverConfig ?? {} };
+  }
   if (mount.BindOptions && mount.Type !== 'bind') throw new Error(`cannot mix 'bind-*' options with mount type '${mount.Type}'`);
   if (mount.VolumeOptions && mount.Type !== 'volume') throw new Error(`cannot mix 'volume-*' options with mount type '${mount.Type}'`);
   if (mount.TmpfsOptions && mount.Type !== 'tmpfs') throw new Error(`cannot mix 'tmpfs-*' options with mount type '${mount.Type}'`);

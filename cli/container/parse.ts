@@ -56,11 +56,9 @@ export function normalizeCaps(caps: readonly string[]): string[] | null {
   return out.length > 0 ? out.sort() : null;
 }
 
-/** docker's EffectiveCapAddCapDrop: a capability both added and dropped is added. */
+/** Both lists normalized; which wins when a capability is in both is the daemon's call, as with docker. */
 export function effectiveCaps(add: readonly string[], drop: readonly string[]): { CapAdd: string[] | null; CapDrop: string[] | null } {
-  const CapAdd = normalizeCaps(add);
-  const kept = (normalizeCaps(drop) ?? []).filter((cap) => !CapAdd?.includes(cap));
-  return { CapAdd, CapDrop: kept.length > 0 ? kept : null };
+  return { CapAdd: normalizeCaps(add), CapDrop: normalizeCaps(drop) };
 }
 
 /** `k=v` strings into a map; a bare `k` maps to '' (docker's ConvertKVStringsToMap, for labels). */

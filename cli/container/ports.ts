@@ -87,5 +87,10 @@ export function portMaps(publish: readonly string[], expose: readonly string[]):
     const [start, end] = range(port, 'range format for --expose');
     for (let p = start; p <= end; p++) maps.ExposedPorts[`${p}/${proto.toLowerCase()}`] = {};
   }
-  return maps;
+  return { ExposedPorts: sortedKeys(maps.ExposedPorts), PortBindings: sortedKeys(maps.PortBindings) };
+}
+
+/** The map with its keys in the order Go's encoding/json writes them, so bodies match docker's byte for byte. */
+function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -18,11 +18,11 @@ export default class ContainerLs extends ContainerCommand {
 
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),
-    quiet: Flags.boolean({ char: 'q', description: 'only display container IDs' }),
+    quiet: Flags.boolean({ default: false, char: 'q', description: 'only display container IDs' }),
     last: Flags.string({ char: 'n', description: 'show n last created containers (includes all states)' }),
-    latest: Flags.boolean({ char: 'l', description: 'show the latest created container (includes all states)' }),
-    size: Flags.boolean({ char: 's', description: 'display total file sizes' }),
-    'no-trunc': Flags.boolean({ description: "don't truncate output" }),
+    latest: Flags.boolean({ default: false, char: 'l', description: 'show the latest created container (includes all states)' }),
+    size: Flags.boolean({ default: false, char: 's', description: 'display total file sizes' }),
+    'no-trunc': Flags.boolean({ default: false, description: "don't truncate output" }),
     filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'filter output based on conditions provided' }),
     format: Flags.string({ description: "'table', 'table TEMPLATE', 'json' or a Go template such as '{{.ID}}'" }),
   };
