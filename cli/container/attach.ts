@@ -4,10 +4,25 @@
  * signal proxy of attached runs without a TTY.
  */
 import type http from 'node:http';
-import type { ContainerWaitResponse } from '../../protocol/types/containers.js';
+import type { ContainerWaitResponse, PortBinding } from '../../protocol/types/containers.js';
 import type { ApiClient } from '../api.js';
 import { readText } from '../api.js';
 import type { HijackClient, Hijacked } from '../hijack.js';
+
+/** The part of GET /containers/{id}/json that attaching needs. */
+export interface ContainerBrief {
+  Id: string;
+  Name: string;
+  Config: { Tty?: boolean; OpenStdin?: boolean };
+  HostConfig?: { AutoRemove?: boolean };
+  State?: { Running?: boolean; Paused?: boolean; Restarting?: boolean };
+  NetworkSettings?: { Ports?: Record<string, PortBinding[] | null> | null };
+}
+
+/** GET /containers/{name}/json, by name, ID or ID prefix. */
+export async function inspectContainer(client: ApiClient, name: string): Promise<ContainerBrief> {
+  return JSON.parse(await client.text('GET', `/containers/${name}/json`)) as ContainerBrief;
+}
 
 /** Which streams to attach, and the detach keys for the daemon. */
 export interface AttachStreams {

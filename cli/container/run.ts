@@ -74,8 +74,15 @@ async function start(client: HijackClient, id: string, hijacked: Hijacked | null
   }
 }
 
+/** How to follow an attached container. */
+export interface FollowOptions {
+  tty: boolean;
+  stdin: boolean;
+  detachKeys: string | undefined;
+}
+
 /** Streams the attached container, then its exit status (0 after a detach, as docker). */
-async function follow(client: HijackClient, id: string, hijacked: Hijacked, wait: http.IncomingMessage, o: { tty: boolean; stdin: boolean; detachKeys: string | undefined }): Promise<number> {
+export async function follow(client: HijackClient, id: string, hijacked: Hijacked, wait: http.IncomingMessage, o: FollowOptions): Promise<number> {
   const stopResize = o.tty ? monitorTtySize(client, `/containers/${id}`) : () => undefined;
   try {
     const end = await streamHijacked(hijacked, {
