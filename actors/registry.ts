@@ -35,6 +35,9 @@ import { systemRoutes } from './system/api/routes/system.js';
 import { Router } from './system/api/router.js';
 import { volumeRoutes } from './system/api/routes/volumes.js';
 import { archiveRoutes } from './system/api/routes/archive.js';
+import { changesJob } from './container/changes.js';
+import { commitJob } from './container/commit.js';
+import { exportJob } from './container/export.js';
 import { archiveJob, archiveStatJob, extractJob } from './container/archive.js';
 import { volumeCreateJob } from './volume/create.js';
 import { volumeDeleteJob, volumePruneJob } from './volume/delete.js';
@@ -52,7 +55,7 @@ export function registerJobs(): Handlers {
   for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
   for (const job of [pauseJob, unpauseJob, restartJob, renameJob, resizeJob, updateJob, topJob, statsJob, pruneJob]) h.register(job);
   for (const job of [volumeCreateJob, volumeListJob, volumeInspectJob, volumeDeleteJob, volumePruneJob]) h.register(job);
-  for (const job of [archiveStatJob, archiveJob, extractJob]) h.register(job);
+  for (const job of [archiveStatJob, archiveJob, extractJob, exportJob, changesJob, commitJob]) h.register(job);
   return h;
 }
 

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { invalidParameter } from '../../../../protocol/errdefs.js';
 import type { ContainerPathStat } from '../../../../protocol/types/archive.js';
-import { commonHeaders, queryBool } from '../http.js';
+import type { ContainerConfig } from '../../../../protocol/types/containers.js';
+import { commonHeaders, queryBool, readJson, sendJson } from '../http.js';
 import type { Route } from '../router.js';
 import type { ApiRequest } from '../types.js';
 
@@ -43,9 +44,35 @@ async function putContainerArchive(req: ApiRequest, res: ServerResponse): Promis
   res.end();
 }
 
+/** GET /containers/{id}/export (ContainerExport): the rootfs as a tar. */
+async function containerExport(req: ApiRequest, res: ServerResponse): Promise<void> {
+  for (const [k, v] of Object.entries({ ...commonHeaders(), 'Content-Type': 'application/x-tar' })) res.setHeader(k, v);
+  await req.engine.job('container.export', { ref: req.params.id! }, { stdout: res, signal: req.signal });
+}
+
+/** GET /containers/{id}/changes (ContainerChanges). */
+async function containerChanges(req: ApiRequest, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, await req.engine.job('container.changes', { ref: req.params.id! }));
+}
+
+/** POST /commit (ImageCommit): `pause` is true unless the client says otherwise, as in dockerd. */
+async function imageCommit(req: ApiRequest, res: ServerResponse): Promise<void> {
+  const q = req.query;
+  const config = (await readJson<ContainerConfig | null>(req.raw)) ?? undefined;
+  const opt = (k: string) => q.get(k) || undefined;
+  const args = {
+    ref: q.get('container') ?? '', repo: opt('repo'), tag: opt('tag'), comment: opt('comment'), author: opt('author'),
+    changes: q.getAll('changes').filter(Boolean), pause: q.get('pause') === null || q.get('pause') === '' ? true : queryBool(q, 'pause'), config,
+  };
+  sendJson(res, 201, await req.engine.job('container.commit', args));
+}
+
 /** The archive (`docker cp`), export, changes and commit routes, named after their operationIds. */
 export const archiveRoutes: Route[] = [
   { method: 'HEAD', path: '/containers/{id}/archive', handler: containerArchiveInfo },
   { method: 'GET', path: '/containers/{id}/archive', handler: containerArchive },
   { method: 'PUT', path: '/containers/{id}/archive', handler: putContainerArchive },
+  { method: 'GET', path: '/containers/{id}/export', handler: containerExport },
+  { method: 'GET', path: '/containers/{id}/changes', handler: containerChanges },
+  { method: 'POST', path: '/commit', handler: imageCommit },
 ];
