@@ -327,6 +327,16 @@ export interface NativeAddon {
   sysctlWrite(key: string, value: string, options?: NetnsOptions): void;
   /** Reads a networking sysctl (trailing newline removed). */
   sysctlRead(key: string, options?: NetnsOptions): string;
+
+  /**
+   * Calls `callback(null, pid)` once process `pid` has exited, through a pidfd served by one
+   * addon thread (never the libuv pool, never waitpid): any process, not only our children, and
+   * nothing is reaped. Always asynchronous, also for a process already gone. A pending watch keeps
+   * the event loop alive; none remains once every callback has run. Throws a SystemError
+   * (`syscall` 'pidfd_open', message naming the pid) when the pid cannot be watched: EINVAL for 0
+   * or a negative pid. `err` is only set if the watcher thread itself fails.
+   */
+  watchPid(pid: number, callback: (err: Error | null, pid: number) => void): void;
 }
 
 /** Every function of NativeAddon: a build missing one is stale. */
@@ -368,6 +378,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'interfaceConfigure',
   'sysctlWrite',
   'sysctlRead',
+  'watchPid',
 ];
 
 /** Environment variable that points straight at a .node file, bypassing the repo lookup. */

@@ -5,6 +5,7 @@ pub mod cgroups;
 pub mod files;
 pub mod mounts;
 pub mod netlink;
+pub mod pidwatch;
 
 use napi::Env;
 use napi_derive::napi;

@@ -9,4 +9,5 @@ pub mod js_error;
 pub mod kernel;
 pub mod mount;
 pub mod netlink;
+pub mod pidwatch;
 pub mod probe;
