@@ -19,8 +19,8 @@ interface Started {
   raw: string;
 }
 
-/** POST /exec/{id}/start with `Upgrade: tcp`, as the docker CLI sends it; `stdin` is written, then the write side closed. */
-function hijackedStart(d: TestDaemon, id: string, body: object, stdin?: string): Promise<Started> {
+/** POST /exec/{id}/start with `Upgrade: tcp`, as the docker CLI sends it; `stdin` is written (pieces 300 ms apart), then the write side closed. */
+function hijackedStart(d: TestDaemon, id: string, body: object, stdin?: string | string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
     const s = net.connect(d.socket);
     const text = JSON.stringify(body);
@@ -35,7 +35,8 @@ function hijackedStart(d: TestDaemon, id: string, body: object, stdin?: string):
       s.destroy();
     });
     s.write(`POST /v1.47/exec/${id}/start HTTP/1.1\r\nHost: \r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
-    if (stdin !== undefined) setTimeout(() => s.end(stdin), 200);
+    const pieces = typeof stdin === 'string' ? [stdin] : (stdin ?? []);
+    pieces.forEach((p, i) => setTimeout(() => (i === pieces.length - 1 ? s.end(p) : s.write(p)), 200 + 300 * i));
   });
 }
 
@@ -100,6 +101,15 @@ t.test('exec through the API on the native runtime', { skip: nativeMissing() }, 
     const s = await hijackedStart(d, id, { Detach: false, Tty: false }, 'hello\nworld\n');
     t.equal(s.stdout, 'hello\nworld\n');
     t.equal((await inspect(d, id)).ExitCode, 0);
+  });
+
+  t.test('detach keys end the stream and leave the process running', async (t) => {
+    const id = await exec(d, 'x1', { Cmd: ['sh', '-c', 'read x; echo got $x; sleep 30'], AttachStdin: true, AttachStdout: true, DetachKeys: 'ctrl-a,x' });
+    const s = await hijackedStart(d, id, { Tty: false }, ['a\n', '\x01x']);
+    t.equal(s.stdout, 'got a\n');
+    t.match(await inspect(d, id), { Running: true, ExitCode: null });
+    const events = await d.request('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${encodeURIComponent('{"event":["exec_detach"]}')}`);
+    t.match(JSON.parse(events.body.trim()), { Action: 'exec_detach', Actor: { Attributes: { execID: id } } });
   });
 
   t.test('the container environment, user and working dir, or the exec own', async (t) => {
