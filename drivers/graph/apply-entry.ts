@@ -4,6 +4,7 @@
  * anything: O_EXCL|O_NOFOLLOW for files, symlink/link/mknod that never follow their last component.
  */
 import { constants as C, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 
 import { invalidParameter } from '../../protocol/errdefs.js';
 import {
@@ -21,15 +22,35 @@ async function finishMeta(ctx: ApplyContext, abs: string, h: LayerHeader, isSyml
   await ctx.ops.lutimes(abs, h.mtime, h.mtime);
 }
 
+/** File content goes to disk in writes of about this much: each write is a trip to the thread pool. */
+const WRITE_BATCH = 1024 * 1024;
+
+/** Writes all of `chunks`, however much each writev(2) takes. */
+async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<void> {
+  let rest = chunks;
+  while (rest.length) {
+    let n = (await fh.writev(rest)).bytesWritten;
+    while (rest.length && n >= rest[0]!.length) n -= rest.shift()!.length;
+    if (rest.length && n > 0) rest[0] = rest[0]!.subarray(n);
+  }
+}
+
 async function writeFile(ctx: ApplyContext, abs: string, h: LayerHeader, body: AsyncIterable<Buffer>): Promise<void> {
   await clearTarget(ctx, abs, false);
   const fh = await fsp.open(abs, CREATE_FLAGS, 0o600);
   try {
     // Plain writes, not a write stream: a stream would hold the handle open past fh.close().
+    let batch: Buffer[] = [];
+    let batched = 0;
     for await (const chunk of body) {
-      for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off)).bytesWritten;
+      batch.push(chunk);
+      batched += chunk.length;
       ctx.size += chunk.length;
+      if (batched < WRITE_BATCH) continue;
+      await writeAll(fh, batch);
+      [batch, batched] = [[], 0];
     }
+    await writeAll(fh, batch);
     if (ctx.ops.privileged) await fh.chown(h.uid, h.gid);
     await fh.chmod(h.mode & 0o7777);
   } finally {

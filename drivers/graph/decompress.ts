@@ -83,7 +83,8 @@ export async function decompressed(input: Readable): Promise<Readable> {
   const { head, stream } = await peek(input, 6);
   const kind = detectCompression(head);
   if (kind === 'none') return stream;
-  const decoder = kind === 'gzip' ? createGunzip() : new ZstdDecompress();
+  // Big output chunks: every chunk costs a callback and a hop through each stage after this one.
+  const decoder = kind === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
   // pipeline destroys every stage with the first error, so the tar reader sees it.
   return pipeline(stream, decoder, () => undefined);
 }

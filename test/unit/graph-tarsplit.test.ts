@@ -5,8 +5,8 @@
  */
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -57,6 +57,14 @@ t.test('ustar and PAX entries, long names and links, whiteouts', async (t) => {
     const { out } = await roundTrip(t, tar, chunk);
     t.ok(out.equals(tar), `byte for byte, fed ${chunk} bytes at a time`);
   }
+});
+
+t.test('big files, written in batches, read back whole', async (t) => {
+  const big = randomBytes(3 * 1024 * 1024 + 7);
+  const tar = await buildTar([{ name: 'big.bin', content: big }, { name: 'after', content: 'after\n' }]);
+  const { out, root } = await roundTrip(t, tar, 4096);
+  t.ok(out.equals(tar), 'byte for byte');
+  t.ok(readFileSync(path.join(root, 'big.bin')).equals(big), 'the file on disk is the content');
 });
 
 t.test('GNU long names, and the record padding after the end-of-archive', async (t) => {
