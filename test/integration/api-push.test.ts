@@ -8,7 +8,7 @@ import t from 'tap';
 import { hasNativeMounts } from '../../drivers/graph/native.js';
 import { encodeRegistryAuth } from '../../actors/services/registry/client.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { busyboxImage, multiLayerImage, pushImage } from '../helpers/images.js';
+import { busyboxImage, multiLayerImage, pushImage, randomImage } from '../helpers/images.js';
 import { registryProbe, startRegistry } from '../helpers/registry.js';
 import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
 
@@ -65,6 +65,21 @@ t.test('push to a real registry: mount, skip, upload; the progress dockerd sends
 
   const events = (await d.request('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${encodeURIComponent('{"event":["push"]}')}`)).body;
   t.same(events.trim().split('\n').map((l) => (JSON.parse(l) as { Actor: { ID: string } }).Actor.ID), [`${reg.host}/copy/busybox:v1`, `${reg.host}/copy/busybox:v1`, `${reg.host}/imported:1`]);
+});
+
+t.test('past five uploads at once, layers wait their turn', { skip: registryProbe() }, async (t) => {
+  const [a, b] = [await startRegistry(), await startRegistry()];
+  t.teardown(() => Promise.all([a.stop(), b.stop()]));
+  const d = await startTestDaemon({ storageDriver: 'vfs' });
+  t.teardown(() => d.close());
+  await pushImage(a, 'seven', 'latest', await randomImage({ layers: 7, totalBytes: 7 * 4096 }));
+  await pull(d, `${a.host}/seven:latest`);
+  await d.request('POST', `/images/${a.host}/seven:latest/tag?repo=${b.host}/seven&tag=latest`);
+  const m = await push(d, `${b.host}/seven`, 'latest');
+  const prepared = m.filter((x) => x.status === 'Preparing').map((x) => x.id);
+  t.equal(prepared.length, 7);
+  t.same(m.filter((x) => x.status === 'Waiting').map((x) => x.id), prepared.slice(5), 'the two bottom layers wait');
+  t.equal(m.filter((x) => x.status === 'Pushed').length, 7);
 });
 
 t.test('errors come in the stream with dockerd\'s words', { skip: registryProbe() }, async (t) => {

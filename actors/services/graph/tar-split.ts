@@ -12,9 +12,11 @@ import { entryParts } from '../../../drivers/graph/paths.js';
 
 /** The first bytes of every record stream (a format version for later changes). */
 export const MAGIC = Buffer.from('berth-tar-split 1\n');
-/** Record tags. */
+/** Record tag: raw bytes follow (u32 length). */
 export const RAW = 1;
+/** Record tag: a file's content, by path (u16 length) and size (u64). */
 export const FILE = 2;
+/** Record tag: the end of the records. */
 export const END = 3;
 
 const BLOCK = 512;
