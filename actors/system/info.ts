@@ -47,10 +47,12 @@ export async function systemInfo(ctx: EngineContext): Promise<SystemInfo> {
   const p = ctx.probe();
   const { config } = ctx;
   const graph = await ctx.call('graph', 'info', []);
+  const states = (await ctx.call('containers', 'all', [])).map((c) => c.State);
+  const running = states.filter((s) => s.Running && !s.Paused).length;
+  const paused = states.filter((s) => s.Paused).length;
   return {
     ID: ctx.engineId,
-    // Containers arrive with issue 5; until then the daemon truly runs none.
-    Containers: 0, ContainersRunning: 0, ContainersPaused: 0, ContainersStopped: 0,
+    Containers: states.length, ContainersRunning: running, ContainersPaused: paused, ContainersStopped: states.length - running - paused,
     Images: graph.images,
     Driver: graph.driver,
     // The driver may report its backing file system itself; otherwise say what the data root sits on.

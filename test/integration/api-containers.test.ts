@@ -46,6 +46,7 @@ t.test('containers on the native runtime', { skip: probes.root() }, async (t) =>
     const id = await createContainer(d, { Cmd: ['sh', '-c', 'ps -o pid,args; sleep 600'] });
     await post(d, `/containers/${id}/start`);
     t.equal((await post(d, `/containers/${id}/start`)).status, 304, 'start of a running container');
+    t.match((await d.request('GET', '/info')).json(), { Containers: 1, ContainersRunning: 1, ContainersStopped: 0 }, 'info counts it');
     const rm = await d.request('DELETE', `/containers/${id}`);
     t.equal(rm.status, 409);
     t.match(rm.json(), { message: /container is running: stop the container before removing or force remove/ });
