@@ -2,7 +2,7 @@
  * A fake Docker-API daemon for the container commands: it records every request (hijacked ones too),
  * answers by route, and can play the hijacked side of attach and exec start on the raw socket.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -116,8 +116,20 @@ export interface BerthRun {
   stderr: string;
 }
 
-/** Runs `berth <args>` against `host` with extra env, a working directory and (optionally) stdin. */
-export function runBerth(host: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<BerthRun> {
+/** How to run the CLI: extra environment, a working directory, stdin (none when undefined). */
+export interface BerthOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  input?: string;
+}
+
+/** Runs `berth <args>` against `host`. */
+export function runBerth(host: string, args: string[], opts: BerthOptions = {}): Promise<BerthRun> {
+  return spawnBerth(host, args, opts).done;
+}
+
+/** Starts `berth <args>` against `host`; `child` is there to be signalled (by its pid, ours). */
+export function spawnBerth(host: string, args: string[], opts: BerthOptions = {}): { child: ChildProcess; done: Promise<BerthRun> } {
   const env = { ...process.env, ...opts.env, BERTH_HOST: host };
   const child = spawn(process.execPath, [BERTH_BIN, ...args], { env, cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -126,8 +138,9 @@ export function runBerth(host: string, args: string[], opts: { env?: Record<stri
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   child.stdin?.on('error', () => undefined);
   child.stdin?.end(opts.input);
-  return new Promise((resolve, reject) => {
+  const done = new Promise<BerthRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
 }
