@@ -5,6 +5,8 @@
  * and overlay), RepoDigests, the `image push` event, auth, and the errors dockerd gives.
  */
 import t from 'tap';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { hasNativeMounts } from '../../drivers/graph/native.js';
 import { encodeRegistryAuth } from '../../actors/services/registry/client.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
@@ -90,6 +92,11 @@ t.test('errors come in the stream with dockerd\'s words', { skip: registryProbe(
   t.same(statuses(await push(d, `${reg.host}/nope`)), [`The push refers to repository [${reg.host}/nope]`, `error: An image does not exist locally with the tag: ${reg.host}/nope`]);
   await d.request('POST', `/images/create?fromSrc=-&repo=${reg.host}/x&tag=1`, { body: await busyboxRootfsBuffer() });
   t.match((await push(d, `${reg.host}/x`, 'two')).at(-1), { error: `tag does not exist: ${reg.host}/x:two` });
+  const layer = readdirSync(path.join(d.config.dataRoot, 'vfs'))[0]!;
+  writeFileSync(path.join(d.config.dataRoot, 'vfs', layer, 'etc', 'passwd'), 'root:x:0:0:changed behind our back:/root:/bin/sh\n');
+  const changed = await push(d, `${reg.host}/x`, '1');
+  t.match(changed.at(-1), { error: /etc\/passwd is no longer the \d+-byte file the layer had|assembled tar has digest/ }, 'a layer that is no longer its diffID is not pushed');
+  t.equal((await fetch(`${reg.url}/v2/x/tags/list`)).status, 404, 'and nothing was committed to the registry');
   const bad = await d.request('POST', `/images/${reg.host}/x/push`, { headers: { 'X-Registry-Auth': '!!not base64 json' } });
   t.equal(bad.status, 400, 'an undecodable X-Registry-Auth is refused before the stream starts');
 });

@@ -144,6 +144,7 @@ export interface StreamedBlob {
 export async function pushBlobStream(t: Transport, name: string, open: () => Readable, signal?: AbortSignal): Promise<StreamedBlob> {
   let location = await startUpload(t, name, signal);
   let sent: { digest(): string; size(): number } | undefined;
+  let refused: unknown; // the source's own error (its content was not right), rather than how the request died of it
   const body = () => {
     const hash = createHash('sha256');
     let n = 0;
@@ -155,7 +156,10 @@ export async function pushBlobStream(t: Transport, name: string, open: () => Rea
       },
     });
     const source = open();
-    source.on('error', (err) => tap.destroy(err));
+    source.on('error', (err) => {
+      refused = err;
+      tap.destroy(err);
+    });
     sent = { digest: () => `sha256:${hash.digest('hex')}`, size: () => n };
     return source.pipe(tap);
   };
@@ -169,7 +173,7 @@ export async function pushBlobStream(t: Transport, name: string, open: () => Rea
     return blob;
   } catch (err) {
     await cancelUpload(t, location);
-    throw err;
+    throw refused ?? err;
   }
 }
 
