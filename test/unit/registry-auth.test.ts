@@ -1,6 +1,7 @@
 import t from 'tap';
 import { kindOf } from '../../protocol/errdefs.js';
 import {
+  basicAuthorization,
   credentialsOf,
   decodeRegistryAuth,
   encodeRegistryAuth,
@@ -8,6 +9,8 @@ import {
   pickChallenge,
   repositoryScope,
 } from '../../actors/services/registry/auth.js';
+import { got } from 'got';
+import { Authorizer } from '../../actors/services/registry/authorizer.js';
 import { TokenCache, parseToken } from '../../actors/services/registry/token.js';
 import { describeErrors, parseErrorBody, responseError } from '../../actors/services/registry/errors.js';
 import { nextLink, searchCatalog } from '../../actors/services/registry/catalog.js';
@@ -96,4 +99,15 @@ t.test('catalog pagination and search', async (t) => {
   t.same(hits.map((h) => h.name), ['127.0.0.1:5000/busybox', '127.0.0.1:5000/library/BusyBox-extra']);
   t.same(hits[0], { name: '127.0.0.1:5000/busybox', description: '', star_count: 0, is_official: false, is_automated: false });
   t.equal(searchCatalog('r', ['a1', 'a2', 'a3'], 'a', 2).length, 2, 'limit');
+});
+
+t.test('basic auth: every request that went out anonymously gets its retry, a refused password none', async (t) => {
+  const auth = new Authorizer({ got, tokens: new TokenCache(), tlsVerify: true }, { username: 'alice', password: 's3cret' }, []);
+  const challenge = 'Basic realm="berth-test"';
+  t.ok(auth.challenged(challenge, undefined), 'the first anonymous request');
+  t.ok(auth.challenged(challenge, undefined), 'a second one, sent at the same time');
+  t.equal(await auth.authorization(), basicAuthorization('alice', 's3cret'));
+  t.notOk(auth.challenged(challenge, basicAuthorization('alice', 's3cret')), 'the credentials themselves were refused');
+  const anonymous = new Authorizer({ got, tokens: new TokenCache(), tlsVerify: true }, {}, []);
+  t.notOk(anonymous.challenged(challenge, undefined), 'nothing to retry with');
 });

@@ -54,8 +54,9 @@ export class Authorizer {
   /**
    * Learns from a 401's WWW-Authenticate. True when trying again can succeed: a Bearer challenge
    * (a fresh token is fetched, with any scope the challenge names), or Basic when we have a username
-   * we have not sent yet. `sent` is the Authorization the refused request carried. False leaves
-   * the 401 to the caller.
+   * and the refused request did not carry it (`sent` is the Authorization it carried: several
+   * requests may have gone out anonymously at once, and each deserves its retry). False leaves the
+   * 401 to the caller.
    */
   challenged(header: string | string[] | undefined, sent?: string): boolean {
     if (this.credentials.registryToken) return false;
@@ -63,7 +64,8 @@ export class Authorizer {
     if (!next) return false;
     const previous = this.challenge;
     this.challenge = next;
-    if (next.scheme === 'basic') return !!this.credentials.username && previous?.scheme !== 'basic';
+    const { username, password } = this.credentials;
+    if (next.scheme === 'basic') return !!username && sent !== basicAuthorization(username, password);
     if (previous?.scheme === 'bearer' && sent?.startsWith('Bearer ')) {
       // The token we sent was refused (expired, or revoked): never hand it out again. (A request
       // that went out anonymously, before the challenge was known, says nothing about the token.)
