@@ -64,7 +64,8 @@ function tagRef(repoTag: string): string {
 export async function readItems(u: Unpacked): Promise<LoadItem[]> {
   if (await u.file('manifest.json')) {
     const doc = await readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(u, 'manifest.json');
-    if (!Array.isArray(doc)) throw invalidParameter('load: manifest.json is not a list');
+    const valid = (m: (typeof doc)[number]) => m && typeof m.Config === 'string' && Array.isArray(m.Layers) && m.Layers.every((l) => typeof l === 'string');
+    if (!Array.isArray(doc) || !doc.every(valid)) throw invalidParameter('load: manifest.json is not a list of images with Config and Layers');
     return Promise.all(doc.map(async (m) => ({ config: await staged(u, m.Config), layers: await Promise.all((m.Layers ?? []).map((l) => staged(u, l))), tags: (m.RepoTags ?? []).map(tagRef) })));
   }
   if (await u.file('index.json')) return ociItems(u, await readJson<ImageIndex>(u, 'index.json'));

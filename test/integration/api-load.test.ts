@@ -93,6 +93,7 @@ t.test('archives that must leave nothing behind', async (t) => {
   const mixed = await legacyArchive(multi, ['multi:2']);
   t.match((await load(d, Buffer.concat([mixed.subarray(0, mixed.length - 1024), Buffer.from('not a tar')]))).at(-1), { error: /./ });
   t.match((await load(d, await makeTar([{ name: 'hello', content: 'x' }]))).at(-1), { error: /neither manifest.json nor index.json/ });
+  t.match((await load(d, await makeTar([{ name: 'manifest.json', content: '[{"Config":7}]' }]))).at(-1), { error: /manifest.json is not a list of images/ });
 
   t.same((await d.request('GET', '/images/json')).json(), [], 'no image');
   t.same(leftovers(d), [], 'no layer tree, tar-split record or staged file');
