@@ -31,6 +31,8 @@ import { Volumes, volumesService } from './services/volumes/volumes.js';
 import type { NetworkDriver } from '../drivers/network/driver.js';
 import { openNetwork } from './services/network/open.js';
 import { networkService } from './services/network/service.js';
+import { EmbeddedDns } from './services/network/dns.js';
+import { dnsService } from './services/network/dns-service.js';
 import { RegistryClient } from './services/registry/client.js';
 import { registryService } from './services/registry/service.js';
 import { ActorStream } from './system/actorstream.js';
@@ -160,6 +162,8 @@ function running(config: EngineConfig, p: Parts): Engine {
     { id: 'registry', logic: registryService, input: { target: registry }, restart: 'permanent' },
     { id: EXEC_DRIVER_ID, logic: execDriver, input: { backend: p.execBackend }, restart: 'permanent' },
     { id: 'network', logic: networkService, input: { target: p.network }, restart: 'permanent' },
+    // The embedded DNS listens on real bridges only: the fake backend has none to bind to.
+    ...(p.network.backend.name === 'native' ? [{ id: 'dns', logic: dnsService, input: { dns: new EmbeddedDns(p.network, log), bus, log }, restart: 'permanent' as const }] : []),
     { id: 'volumes', logic: volumesService, input: { target: new Volumes(new VolumeStore(p.db), path.join(config.dataRoot, 'volumes'), () => clock.now()) }, restart: 'permanent' },
     { id: 'containers', logic: containersService, input: { target: new Containers(new ContainerStore(p.db)) }, restart: 'permanent' },
     { id: 'monitor', logic: monitorService, input: { target: new Monitor(ctx) }, restart: 'permanent' },

@@ -32,13 +32,17 @@ import { authJob } from './image/auth.js';
 import { imageRoutes } from './system/api/routes/images.js';
 import { imageTransferRoutes } from './system/api/routes/images-transfer.js';
 import { systemRoutes } from './system/api/routes/system.js';
+import { networkRoutes } from './system/api/routes/networks.js';
+import { networkConnectJob, networkDisconnectJob } from './network/connect.js';
+import { networkCreateJob, networkDeleteJob, networkPruneJob } from './network/create.js';
+import { networkInspectJob, networkListJob } from './network/query.js';
 import { Router } from './system/api/router.js';
 import { volumeRoutes } from './system/api/routes/volumes.js';
 import { archiveRoutes } from './system/api/routes/archive.js';
+import { archiveJob, archiveStatJob, extractJob } from './container/archive.js';
 import { changesJob } from './container/changes.js';
 import { commitJob } from './container/commit.js';
 import { exportJob } from './container/export.js';
-import { archiveJob, archiveStatJob, extractJob } from './container/archive.js';
 import { volumeCreateJob } from './volume/create.js';
 import { volumeDeleteJob, volumePruneJob } from './volume/delete.js';
 import { volumeInspectJob, volumeListJob } from './volume/query.js';
@@ -54,6 +58,7 @@ export function registerJobs(): Handlers {
   for (const job of [createJob, startJob, stopJob, killJob, waitJob, deleteJob, inspectJob, listJob, attachJob, logsJob, restoreJob]) h.register(job);
   for (const job of [execCreateJob, execStartJob, execInspectJob, execResizeJob]) h.register(job);
   for (const job of [pauseJob, unpauseJob, restartJob, renameJob, resizeJob, updateJob, topJob, statsJob, pruneJob]) h.register(job);
+  for (const job of [networkListJob, networkInspectJob, networkCreateJob, networkDeleteJob, networkPruneJob, networkConnectJob, networkDisconnectJob]) h.register(job);
   for (const job of [volumeCreateJob, volumeListJob, volumeInspectJob, volumeDeleteJob, volumePruneJob]) h.register(job);
   for (const job of [archiveStatJob, archiveJob, extractJob, exportJob, changesJob, commitJob]) h.register(job);
   return h;
@@ -61,5 +66,5 @@ export function registerJobs(): Handlers {
 
 /** Every API route. */
 export function buildRouter(): Router {
-  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes, ...volumeRoutes, ...archiveRoutes);
+  return new Router().add(...systemRoutes, ...imageRoutes, ...imageTransferRoutes, ...containerRoutes, ...containerOpsRoutes, ...execRoutes, ...volumeRoutes, ...archiveRoutes, ...networkRoutes);
 }

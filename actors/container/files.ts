@@ -34,11 +34,15 @@ function hostResolvConf(): string[] {
   }
 }
 
-/** resolv.conf for a container: --dns / --dns-search / --dns-opt, else the host's (as dockerd). */
-export function resolvConf(r: ContainerRecord): string {
+/**
+ * resolv.conf for a container: --dns / --dns-search / --dns-opt, else the host's (as dockerd). On a
+ * user-defined network `dns` is the embedded DNS server (the network's gateway), dockerd's 127.0.0.11.
+ */
+export function resolvConf(r: ContainerRecord, dns?: string): string {
   const h = r.HostConfig;
   if (r.HostConfig.NetworkMode === 'host') return hostResolvConf().join('\n');
-  const lines = h.Dns?.length ? h.Dns.map((d) => `nameserver ${d}`) : hostResolvConf().filter((l) => /^\s*nameserver/.test(l));
+  const servers = dns ? [`nameserver ${dns}`] : h.Dns?.length ? h.Dns.map((d) => `nameserver ${d}`) : null;
+  const lines = servers ?? hostResolvConf().filter((l) => /^\s*nameserver/.test(l));
   if (!lines.some((l) => l.startsWith('nameserver'))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
   if (h.DnsSearch?.length) lines.push(`search ${h.DnsSearch.join(' ')}`);
   if (h.DnsOptions?.length) lines.push(`options ${h.DnsOptions.join(' ')}`);
@@ -55,12 +59,15 @@ export function hostsFile(r: ContainerRecord, ip: string): string {
   return ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...extra, ...(ip ? [`${ip}\t${hostname}`] : [])].join('\n') + '\n';
 }
 
-/** Writes hostname, hosts and resolv.conf, bind-mounted into the container at start. */
-export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, ip = ''): Promise<void> {
+/**
+ * Writes hostname, hosts and resolv.conf, bind-mounted into the container at start. Rewrites keep
+ * the files' inodes (truncate, not rename), so a bind mount made before sees them.
+ */
+export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, ip = '', dns?: string): Promise<void> {
   await mkdir(p.dir, { recursive: true, mode: 0o710 });
   await writeFile(p.hostname, `${r.Config.Hostname || r.Id.slice(0, 12)}\n`);
   await writeFile(p.hosts, hostsFile(r, ip));
-  await writeFile(p.resolvConf, resolvConf(r));
+  await writeFile(p.resolvConf, resolvConf(r, dns));
 }
 
 /**

@@ -1,8 +1,14 @@
 import { invalidParameter } from '../../protocol/errdefs.js';
-import type { NetworkSettings, PortBinding as WirePortBinding } from '../../protocol/types/containers.js';
+import type { EndpointSettings, NetworkSettings, PortBinding as WirePortBinding } from '../../protocol/types/containers.js';
+import type { EndpointConfig, EndpointIPAMConfig } from '../../protocol/types/networks.js';
+import type { EndpointInfo } from '../../drivers/network/driver.js';
 import type { PortBinding } from '../../drivers/network/ports.js';
 import type { EngineContext } from '../context.js';
 import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
+import { containerPaths, writeEtcFiles } from './files.js';
+
+/** An endpoint as the record keeps it: what inspect shows, plus what was asked for (kept across stops). */
+export type StoredEndpoint = EndpointSettings & { IPAMConfig?: EndpointIPAMConfig | null; DNSNames?: string[] | null };
 
 /** The network a container's NetworkMode joins through the driver; null for none, host and container:<x>. */
 export function networkOf(mode: string | undefined): string | null {
@@ -28,22 +34,95 @@ export function portsOf(r: ContainerRecord): PortBinding[] {
   return out;
 }
 
-/** Connects a created container (its process not started yet) to its network; returns its NetworkSettings. */
+/** A network asked for but not joined yet (a stopped container's connect, or create's EndpointsConfig). */
+export function pendingEndpoint(networkId: string, cfg: EndpointConfig = {}): StoredEndpoint {
+  return {
+    NetworkID: networkId, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '',
+    IPAMConfig: cfg.IPAMConfig ?? null, Aliases: cfg.Aliases ?? null, DNSNames: null,
+  };
+}
+
+/**
+ * NetworkingConfig.EndpointsConfig of a create request as the record's Networks (pending until
+ * start). For container.create, so that `--network-alias` and `--ip` are honoured at start.
+ */
+export function pendingNetworks(endpoints: Record<string, unknown> | null | undefined): Record<string, StoredEndpoint> {
+  const out: Record<string, StoredEndpoint> = {};
+  for (const [name, cfg] of Object.entries(endpoints ?? {})) out[name] = pendingEndpoint('', (cfg ?? {}) as EndpointConfig);
+  return out;
+}
+
+/**
+ * A new container's NetworkSettings: its user network must exist (dockerd's 404 "network x not
+ * found"), and NetworkingConfig.EndpointsConfig (aliases, static addresses) waits in Networks for start.
+ */
+export async function networkSettingsAtCreate(ctx: EngineContext, mode: string | undefined, endpoints: Record<string, unknown> | null | undefined): Promise<NetworkSettings> {
+  const name = networkOf(mode);
+  if (name && name !== 'bridge') await ctx.call('network', 'network', [name]);
+  return { ...emptyNetworkSettings(), Networks: pendingNetworks(endpoints) };
+}
+
+/** What a stopped container keeps of its NetworkSettings: the networks and what was asked of them, no addresses. */
+export function stoppedNetworkSettings(r: ContainerRecord): NetworkSettings {
+  const Networks: Record<string, StoredEndpoint> = {};
+  for (const [name, ep] of Object.entries(r.NetworkSettings.Networks as Record<string, StoredEndpoint>)) Networks[name] = pendingEndpoint(ep.NetworkID, ep);
+  return { ...emptyNetworkSettings(), Networks };
+}
+
+/** Connects a running (or just created) container to one network; publishes `network connect`. */
+export async function joinNetwork(ctx: EngineContext, r: ContainerRecord, network: string, cfg: EndpointConfig, pid: number, ports: PortBinding[] = []): Promise<{ name: string; ep: EndpointInfo; settings: StoredEndpoint }> {
+  const net = await ctx.call('network', 'network', [network]);
+  const ip = cfg.IPAMConfig?.IPv4Address || undefined;
+  const aliases = cfg.Aliases ?? [];
+  // One default route per container: a network joined after the first adds only its subnet's route.
+  const defaultRoute = !(await ctx.call('network', 'endpointsOf', [])).some((e) => e.containerId === r.Id);
+  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns: { pid }, network: net.Id, ip, aliases, ports, defaultRoute }]);
+  ctx.bus.publish('network.connect', { id: net.Id, attributes: { container: r.Id, name: net.Name, type: 'bridge' } });
+  const dnsNames = net.isDefault ? null : [r.Name.slice(1), r.Id.slice(0, 12), ...aliases];
+  const settings: StoredEndpoint = {
+    IPAMConfig: cfg.IPAMConfig ?? null, NetworkID: ep.NetworkID, EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ep.IPAddress,
+    IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress, Aliases: cfg.Aliases ?? null, DNSNames: dnsNames,
+  };
+  return { name: net.Name, ep, settings };
+}
+
+/**
+ * Connects a created container (its process not started yet) to its NetworkMode's network, then to
+ * every other network it was connected to while stopped; returns its NetworkSettings. On a
+ * user-defined network its resolv.conf names the embedded DNS (the network's gateway).
+ */
 export async function connectNetwork(ctx: EngineContext, r: ContainerRecord, pid: number): Promise<NetworkSettings> {
-  const name = networkOf(r.HostConfig.NetworkMode);
-  if (!name) return emptyNetworkSettings();
-  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns: { pid }, network: name, ports: portsOf(r) }]);
+  const primary = networkOf(r.HostConfig.NetworkMode);
+  if (!primary) return emptyNetworkSettings();
+  const asked = r.NetworkSettings.Networks as Record<string, StoredEndpoint>;
+  const first = await ctx.call('network', 'network', [primary]);
+  const mode = r.HostConfig.NetworkMode ?? 'default';
+  const joined = [await joinNetwork(ctx, r, first.Id, asked[first.Name] ?? asked[mode] ?? {}, pid, portsOf(r))];
+  for (const [name, cfg] of Object.entries(asked)) {
+    // The NetworkMode's entry may be keyed by what the client called it ("default", an id prefix).
+    if (name === first.Name || name === mode || name === primary) continue;
+    joined.push(await joinNetwork(ctx, r, cfg.NetworkID || name, cfg, pid));
+  }
+  const main = joined[0]!.ep;
   const Ports: NetworkSettings['Ports'] = {};
-  for (const p of ep.ports) (Ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
-  const endpoint = { NetworkID: ep.NetworkID, EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ep.IPAddress, IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress, Aliases: ep.Aliases };
-  const top = name === 'bridge' ? { IPAddress: ep.IPAddress, IPPrefixLen: ep.IPPrefixLen, Gateway: ep.Gateway, MacAddress: ep.MacAddress } : {};
-  return { ...emptyNetworkSettings(), ...top, SandboxKey: `/proc/${pid}/ns/net`, Ports, Networks: { [name]: endpoint } };
+  for (const p of main.ports) (Ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  const top = first.isDefault ? { IPAddress: main.IPAddress, IPPrefixLen: main.IPPrefixLen, Gateway: main.Gateway, MacAddress: main.MacAddress } : {};
+  // The default bridge's files are written by start with the top-level address; a user network's here.
+  if (!first.isDefault) await writeEtcFiles(containerPaths(ctx.config, r.Id), r, main.IPAddress, first.gateway);
+  const Networks = Object.fromEntries(joined.map((j) => [j.name, j.settings]));
+  return { ...emptyNetworkSettings(), ...top, SandboxKey: `/proc/${pid}/ns/net`, Ports, Networks };
 }
 
 /** Disconnects a container from every network it is on (its veths, addresses and published ports go). */
 export async function disconnectNetworks(ctx: EngineContext, id: string): Promise<void> {
+  const names = new Map((await ctx.call('network', 'list', [])).map((n) => [n.Id, n.Name]));
   for (const ep of await ctx.call('network', 'endpointsOf', [])) {
     if (ep.containerId !== id) continue;
-    await ctx.call('network', 'disconnect', [id, ep.networkId]).catch((e: Error) => ctx.log.warn(`disconnect ${id.slice(0, 12)}: ${e.message}`));
+    try {
+      await ctx.call('network', 'disconnect', [id, ep.networkId]);
+      ctx.bus.publish('network.disconnect', { id: ep.networkId, attributes: { container: id, name: names.get(ep.networkId) ?? '', type: 'bridge' } });
+    } catch (e) {
+      ctx.log.warn(`disconnect ${id.slice(0, 12)}: ${(e as Error).message}`);
+    }
   }
 }

@@ -182,7 +182,7 @@ export class NetworkDriver {
       const prefixLen = parseCidr(net.subnet).prefixLen;
       const gateway = net.internal ? null : net.gateway;
       const hostVeth = `vethb${id.slice(0, 10)}`;
-      const iface = { name: `vethc${id.slice(0, 10)}`, ifName, cidr: `${ip}/${prefixLen}`, mac: macFor(ip), mtu: net.mtu, gateway };
+      const iface = { name: `vethc${id.slice(0, 10)}`, ifName, cidr: `${ip}/${prefixLen}`, mac: macFor(ip), mtu: net.mtu, gateway: req.defaultRoute === false ? null : gateway };
       await this.backend.plug(hostVeth, net.bridge, !net.icc, req.netns, iface);
       undo.push(() => this.backend.deleteLink(hostVeth));
       const rec: EndpointRecord = {

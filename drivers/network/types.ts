@@ -48,6 +48,8 @@ export interface ConnectRequest {
   ports?: PortBinding[];
   /** Default: the lowest ethN this container does not use yet. */
   ifName?: string;
+  /** False for a container's second and further networks: its default route stays on the first. */
+  defaultRoute?: boolean;
 }
 
 /** What a container gets from connect (Docker's EndpointSettings fields, plus the veth names). */

@@ -39,8 +39,6 @@ export function commandOf(c: ContainerConfig): { Path: string; Args: string[] } 
   return { Path: argv[0]!, Args: argv.slice(1) };
 }
 
-const NETWORK_MODES = /^(default|bridge|none|host|container:.+)$/;
-
 /** Checks a HostConfig as dockerd does at create, with its messages. */
 export function validateHostConfig(h: HostConfig): void {
   const policy = h.RestartPolicy?.Name ?? '';
@@ -51,5 +49,6 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.Memory && h.Memory > 0 && h.Memory < 6 * 1024 * 1024) throw invalidParameter('Minimum memory limit allowed is 6MB');
   if (h.MemorySwap && h.MemorySwap > 0 && h.Memory && h.MemorySwap < h.Memory) throw invalidParameter('Minimum memoryswap limit should be larger than memory limit, see usage');
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) throw invalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if (h.NetworkMode && !NETWORK_MODES.test(h.NetworkMode)) throw notFound(`network ${h.NetworkMode} not found`);
+  // A user network's existence is the network driver's to say (container.create asks it).
+  if (h.NetworkMode === 'container:') throw notFound(`network ${h.NetworkMode} not found`);
 }

@@ -1,0 +1,153 @@
+/**
+ * /networks on the native runtime (root): user networks made, listed, inspected and removed with
+ * dockerd's shapes and errors; containers on a user network reach each other by name through the
+ * embedded DNS (busybox httpd + nc), not across networks; connect / disconnect of running and
+ * stopped containers; a published port on a user network answers on 127.0.0.1; nothing left after.
+ */
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import t from 'tap';
+import { createContainer, demux, importBusybox } from '../helpers/containers.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { probes } from '../helpers/probes.js';
+
+const json = { 'content-type': 'application/json' };
+const post = (d: TestDaemon, p: string, body?: unknown) => d.request('POST', p, body === undefined ? {} : { body: JSON.stringify(body), headers: json });
+const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'];
+const fetchBy = (host: string) => ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} 80`];
+
+/** Runs a container to its end; its exit code and output. */
+async function run(d: TestDaemon, body: Record<string, unknown>): Promise<{ code: number; out: string }> {
+  const id = await createContainer(d, body);
+  await post(d, `/containers/${id}/start`);
+  const { StatusCode } = (await post(d, `/containers/${id}/wait`)).json<{ StatusCode: number }>();
+  const logs = await new Promise<Buffer>((resolve) => http.get({ socketPath: d.socket, path: `/containers/${id}/logs?stdout=1&stderr=1` }, (res) => {
+    const c: Buffer[] = [];
+    res.on('data', (b: Buffer) => c.push(b)).on('end', () => resolve(Buffer.concat(c)));
+  }));
+  await d.request('DELETE', `/containers/${id}?force=1`);
+  const { stdout, stderr } = demux(logs);
+  return { code: StatusCode, out: stdout + stderr };
+}
+
+async function started(d: TestDaemon, body: Record<string, unknown>, name: string): Promise<string> {
+  const id = await createContainer(d, body, name);
+  const r = await post(d, `/containers/${id}/start`);
+  if (r.status !== 204) throw new Error(`start ${name}: ${r.body}`);
+  return id;
+}
+
+const links = () => execFileSync('ip', ['-o', 'link', 'show']).toString();
+
+t.test('user-defined networks on the native runtime', { skip: probes.root() }, async (t) => {
+  const d = await startTestDaemon({ bip: `10.199.${process.pid % 200}.1/24` });
+  t.teardown(() => d.close());
+  await importBusybox(d);
+
+  const created = await post(d, '/networks/create', { Name: 'n1', Labels: { tier: 'front' }, CheckDuplicate: true });
+  t.equal(created.status, 201);
+  const n1 = created.json<{ Id: string; Warning: string }>();
+  t.match(n1, { Id: /^[0-9a-f]{64}$/, Warning: '' });
+  const dup = await post(d, '/networks/create', { Name: 'n1' });
+  t.match({ status: dup.status, ...dup.json() }, { status: 409, message: 'network with name n1 already exists' });
+  t.equal((await post(d, '/networks/create', { Name: 'o', Driver: 'overlay' })).status, 501, 'overlay is not implemented');
+  t.equal((await post(d, '/networks/create', { Name: 'host' })).status, 403, 'a pre-defined name');
+  const n2 = (await post(d, '/networks/create', { Name: 'n2', IPAM: { Config: [{ Subnet: '10.201.7.0/24', Gateway: '10.201.7.254', IPRange: '10.201.7.128/25' }] }, Options: { 'com.docker.network.bridge.enable_icc': 'true' } })).json<{ Id: string }>();
+
+  t.test('list, filters, inspect, pre-defined networks', async (t) => {
+    const names = (q = '') => d.request('GET', `/networks${q}`).then((r) => r.json<Array<{ Name: string }>>().map((n) => n.Name).sort());
+    t.same(await names(), ['bridge', 'host', 'n1', 'n2', 'none']);
+    t.same(await names(`?filters=${encodeURIComponent('{"type":["custom"]}')}`), ['n1', 'n2']);
+    t.same(await names(`?filters=${encodeURIComponent('{"type":["builtin"]}')}`), ['bridge', 'host', 'none']);
+    t.same(await names(`?filters=${encodeURIComponent('{"label":["tier=front"]}')}`), ['n1']);
+    t.same(await names(`?filters=${encodeURIComponent('{"name":["n"]}')}`), ['n1', 'n2', 'none'], 'name matches a part');
+    t.same(await names(`?filters=${encodeURIComponent(JSON.stringify({ id: [n2.Id.slice(0, 10)] }))}`), ['n2']);
+    t.equal((await d.request('GET', `/networks?filters=${encodeURIComponent('{"bogus":["x"]}')}`)).status, 400);
+    const ins = (await d.request('GET', `/networks/${n2.Id.slice(0, 12)}`)).json();
+    t.match(ins, {
+      Name: 'n2', Id: n2.Id, Scope: 'local', Driver: 'bridge', EnableIPv6: false, Internal: false, Attachable: false, Containers: {},
+      IPAM: { Driver: 'default', Config: [{ Subnet: '10.201.7.0/24', Gateway: '10.201.7.254', IPRange: '10.201.7.128/25' }] },
+      Options: { 'com.docker.network.bridge.enable_icc': 'true' }, Labels: {},
+    });
+    t.match((await d.request('GET', '/networks/bridge')).json(), { Driver: 'bridge', IPAM: { Config: [{ Subnet: /^10\.199\./ }] }, Options: { 'com.docker.network.bridge.default_bridge': 'true' } });
+    t.match((await d.request('GET', '/networks/none')).json(), { Name: 'none', Driver: 'null', Scope: 'local' });
+    const missing = await d.request('GET', '/networks/nope');
+    t.match({ status: missing.status, ...missing.json() }, { status: 404, message: 'network nope not found' });
+    for (const name of ['bridge', 'host', 'none']) {
+      const r = await d.request('DELETE', `/networks/${name}`);
+      t.match({ status: r.status, ...r.json() }, { status: 403, message: `${name} is a pre-defined network and cannot be removed` });
+    }
+  });
+
+  t.test('containers on n1 reach each other by name; n2 cannot reach nor resolve them', async (t) => {
+    const web = await started(d, { Cmd: HTTPD, Hostname: 'webhost', HostConfig: { NetworkMode: 'n1' } }, 'web');
+    const net = (await d.request('GET', '/networks/n1')).json<{ Containers: Record<string, { Name: string; IPv4Address: string }> }>();
+    t.match(net.Containers[web], { Name: 'web', IPv4Address: /\/\d+$/ });
+    const ip = net.Containers[web]!.IPv4Address.split('/')[0]!;
+    const byName = await run(d, { Cmd: fetchBy('web'), HostConfig: { NetworkMode: 'n1' } });
+    t.match(byName.out, /200 OK[\s\S]*webhost/, 'nc web 80 on n1');
+    t.match((await run(d, { Cmd: fetchBy(web.slice(0, 12)), HostConfig: { NetworkMode: 'n1' } })).out, /webhost/, 'by short id too');
+    const resolv = await run(d, { Cmd: ['cat', '/etc/resolv.conf'], HostConfig: { NetworkMode: 'n1' } });
+    t.match(resolv.out, /^nameserver 10\./m, 'the embedded DNS is the nameserver');
+    const other = await run(d, { Cmd: ['sh', '-c', `busybox nslookup web || echo NORESOLVE; ${fetchBy(ip)[2]} || echo NOREACH`], HostConfig: { NetworkMode: 'n2' } });
+    t.match(other.out, /NORESOLVE/, 'web does not resolve on n2');
+    t.match(other.out, /NOREACH/, 'nor is it reachable by address');
+    t.notMatch(other.out, /webhost/);
+    const busy = await d.request('DELETE', '/networks/n1');
+    t.match({ status: busy.status, ...busy.json() }, { status: 409, message: `error while removing network: network n1 id ${n1.Id} has active endpoints` });
+    await d.request('DELETE', `/containers/${web}?force=1`);
+  });
+
+  t.test('connect and disconnect, running and stopped, aliases and a static address', async (t) => {
+    const web = await started(d, { Cmd: HTTPD, Hostname: 'two', HostConfig: { NetworkMode: 'n2' } }, 'two');
+    const conn = await post(d, '/networks/n1/connect', { Container: 'two', EndpointConfig: { Aliases: ['srv'] } });
+    t.same({ status: conn.status, body: conn.body }, { status: 200, body: '' });
+    const again = await post(d, '/networks/n1/connect', { Container: 'two' });
+    t.equal(again.status, 403, 'connected twice');
+    const ins = (await d.request('GET', `/containers/${web}/json`)).json<{ NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] }> } }>();
+    t.same(Object.keys(ins.NetworkSettings.Networks).sort(), ['n1', 'n2']);
+    t.same(ins.NetworkSettings.Networks.n1!.Aliases, ['srv']);
+    t.match((await run(d, { Cmd: fetchBy('srv'), HostConfig: { NetworkMode: 'n1' } })).out, /two/, 'reached on n1 by its alias');
+    t.equal((await post(d, '/networks/n1/disconnect', { Container: 'two' })).status, 200);
+    t.match((await run(d, { Cmd: ['sh', '-c', 'busybox nslookup srv || echo GONE'], HostConfig: { NetworkMode: 'n1' } })).out, /GONE/, 'the alias is gone');
+    const notOn = await post(d, '/networks/n1/disconnect', { Container: 'two' });
+    t.equal(notOn.status, 404);
+    await d.request('DELETE', `/containers/${web}?force=1`);
+
+    const id = await createContainer(d, { Cmd: ['sleep', '30'] }, 'later');
+    t.equal((await post(d, '/networks/n2/connect', { Container: 'later', EndpointConfig: { IPAMConfig: { IPv4Address: '10.201.7.200' } } })).status, 200);
+    const start = await post(d, `/containers/${id}/start`);
+    t.same({ status: start.status, body: start.body }, { status: 204, body: '' });
+    const nets = (await d.request('GET', `/containers/${id}/json`)).json<{ NetworkSettings: { IPAddress: string; Networks: Record<string, { IPAddress: string }> } }>().NetworkSettings;
+    t.equal(nets.Networks.n2!.IPAddress, '10.201.7.200', 'the stopped container joined n2 at start, with its static address');
+    t.match(nets.Networks.bridge, { IPAddress: /^10\.199\./ }, 'and its default bridge');
+    await d.request('DELETE', `/containers/${id}?force=1`);
+  });
+
+  t.test('a published port on a user network answers on 127.0.0.1', async (t) => {
+    const id = await started(d, { Cmd: HTTPD, Hostname: 'pub', ExposedPorts: { '80/tcp': {} }, HostConfig: { NetworkMode: 'n1', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } } }, 'pub');
+    const ports = (await d.request('GET', `/containers/${id}/json`)).json<{ NetworkSettings: { Ports: Record<string, Array<{ HostPort: string }>> } }>().NetworkSettings.Ports;
+    const port = Number(ports['80/tcp']![0]!.HostPort);
+    let body = '';
+    for (let i = 0; i < 50 && !body.includes('pub'); i++) {
+      body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => (b += c.toString())).on('end', () => resolve(b));
+      }).on('error', () => setTimeout(() => resolve(''), 100)));
+    }
+    t.match(body, /pub/);
+    await d.request('DELETE', `/containers/${id}?force=1`);
+  });
+
+  t.test('prune and remove: nothing is left', async (t) => {
+    const bridges = [n1.Id, n2.Id].map((id) => `br-${id.slice(0, 12)}`);
+    const rm = await d.request('DELETE', '/networks/n1');
+    t.same({ status: rm.status, body: rm.body }, { status: 204, body: '' });
+    t.same((await post(d, `/networks/prune?filters=${encodeURIComponent('{"label!":["keep"]}')}`)).json(), { NetworksDeleted: ['n2'] });
+    for (const b of bridges) t.notMatch(links(), b, `${b} is gone`);
+    t.notMatch(links(), /vethb/, 'no veth left');
+    const events = await d.request('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000)}&filters=${encodeURIComponent('{"type":["network"]}')}`);
+    const actions = new Set(events.body.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action));
+    t.same([...actions].sort(), ['connect', 'create', 'destroy', 'disconnect', 'prune'].filter((a) => actions.has(a) || a !== 'prune'));
+  });
+});
