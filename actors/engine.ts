@@ -107,9 +107,10 @@ export async function startEngine(config: EngineConfig, opts: EngineOptions = {}
     // The graph asks the containers service which containers use an image; that service starts later.
     const late: { ctx?: EngineContext } = {};
     const graph = await openGraph(config.dataRoot, db, pickDriver(config.storageDriver, probe()), (id) => late.ctx!.call('containers', 'usingImage', [id]));
-    listeners = await listenAll(config);
     const execBackend = opts.execBackend ?? new NativeBackend();
     const network = await openNetwork(config, db, execBackend.name === 'native', log);
+    // Bound last, right before serveapi attaches: a connection accepted earlier would wait unanswered.
+    listeners = await listenAll(config);
     const engine = running(config, { db, listeners, id, log, clock, probe, graph, execBackend, network, late, drainMs: opts.drainMs ?? 10_000 });
     // Live restore: containers that kept running under their shims are followed again before clients come.
     await late.ctx!.job('container.restore', undefined).catch((err: Error) => log.error(`restore: ${err.message}`));
