@@ -21,10 +21,10 @@ declare module '../kernel/job.js' {
   }
 }
 
-/** The inspect document of a record. */
-export function inspectOf(r: ContainerRecord): ContainerInspect {
+/** The inspect document of a record; `execIds` are its running exec instances (null when none, as dockerd). */
+export function inspectOf(r: ContainerRecord, execIds: string[] = []): ContainerInspect {
   const { rwLayer: _rw, imageLayer: _il, manuallyStopped: _ms, ...rest } = r;
-  return { ...rest, Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: null, GraphDriver: { Name: r.Driver, Data: null } };
+  return { ...rest, Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: execIds.length ? execIds : null, GraphDriver: { Name: r.Driver, Data: null } };
 }
 
 /** `Up 2 minutes`, `Exited (3) 5 seconds ago`, `Created`: the Status column of `docker ps`. */
@@ -76,7 +76,11 @@ function passes(r: ContainerRecord, f: Filters): boolean {
 /** container.inspect. */
 export const inspectJob = defineJob(
   'container.inspect',
-  fromPromise(async ({ input }: { input: JobInput<{ ref: string }> }) => inspectOf(await (input.ctx as EngineContext).call('containers', 'find', [input.args.ref]))),
+  fromPromise(async ({ input }: { input: JobInput<{ ref: string }> }) => {
+    const ctx = input.ctx as EngineContext;
+    const r = await ctx.call('containers', 'find', [input.args.ref]);
+    return inspectOf(r, (await ctx.call('containers', 'execs', [])).ofContainer(r.Id));
+  }),
   (a) => a.ref,
 );
 
