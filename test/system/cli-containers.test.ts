@@ -8,7 +8,9 @@ import { BERTH_BIN } from '../helpers/cli-run.js';
 import { startTmux, tmuxProbe } from '../helpers/cli-tmux.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { dockerCliPath } from '../helpers/docker-cli.js';
+import { busyboxImage, pushImage } from '../helpers/images.js';
 import { probes } from '../helpers/probes.js';
+import { registryProbe, startRegistry } from '../helpers/registry.js';
 import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
 
 // `node cli/bin/berth.js` against an in-process daemon on the native runtime: the container
@@ -77,6 +79,26 @@ t.test('run exits with the container\'s status, 127 for a command that is not th
   t.equal(piped.code, 0, piped.stderr);
   t.equal(piped.stdout, 'through stdin\n');
   t.equal(piped.stderr, 'err\n', 'stderr demultiplexed to stderr');
+  t.same(await containers(), []);
+});
+
+t.test('run pulls an image the daemon lacks, showing the pull on stderr as docker does', { skip: rootSkip || registryProbe() }, async (t) => {
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  await pushImage(reg, 'busybox', 'latest', await busyboxImage());
+  const image = `${reg.host}/busybox`;
+  const run = await berth([...RUN, '--rm', image, 'echo', 'pulled']);
+  t.equal(run.code, 0, run.stderr);
+  t.equal(run.stdout, 'pulled\n', 'stdout has only the container\'s output');
+  const lines = run.stderr.split('\n');
+  t.equal(lines[0], `Unable to find image '${image}:latest' locally`);
+  t.equal(lines[1], 'latest: Pulling from busybox');
+  t.equal(lines.at(-2), `Status: Downloaded newer image for ${image}:latest`);
+  if (docker) {
+    t.equal((await berth(['rmi', image])).code, 0);
+    const theirs = await docker([...RUN, '--rm', image, 'echo', 'pulled']);
+    t.equal(run.stderr, theirs.stderr, 'the same text as docker run');
+  }
   t.same(await containers(), []);
 });
 
