@@ -7,8 +7,12 @@ import t from 'tap';
 import http from 'node:http';
 import { extract } from 'tar-stream';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { createContainer, demux, importBusybox } from '../helpers/containers.js';
+import { createContainer as createOn, demux, importBusybox } from '../helpers/containers.js';
 import { probes } from '../helpers/probes.js';
+
+/** Containers without a network: the default bridge is shared by every daemon on the host, and these tests need none. */
+const createContainer = (d: TestDaemon, body: Record<string, unknown>) =>
+  createOn(d, { ...body, HostConfig: { NetworkMode: 'none', ...((body.HostConfig as object | undefined) ?? {}) } });
 
 function getRaw(d: TestDaemon, p: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {

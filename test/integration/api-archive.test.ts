@@ -8,8 +8,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { extract, pack } from 'tar-stream';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { createContainer, importBusybox } from '../helpers/containers.js';
+import { createContainer as createOn, importBusybox } from '../helpers/containers.js';
 import { probes } from '../helpers/probes.js';
+
+/** Containers without a network: the default bridge is shared by every daemon on the host, and these tests need none. */
+const createContainer = (d: TestDaemon, body: Record<string, unknown>) =>
+  createOn(d, { ...body, HostConfig: { NetworkMode: 'none', ...((body.HostConfig as object | undefined) ?? {}) } });
 
 type Entry = { name: string; type?: 'file' | 'directory' | 'symlink'; body?: string; linkname?: string; mode?: number };
 

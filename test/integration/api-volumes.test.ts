@@ -8,8 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { createContainer, demux, importBusybox } from '../helpers/containers.js';
+import { createContainer as createOn, demux, importBusybox } from '../helpers/containers.js';
 import { probes } from '../helpers/probes.js';
+
+/** Containers without a network: the default bridge is shared by every daemon on the host, and these tests need none. */
+const createContainer = (d: TestDaemon, body: Record<string, unknown>) =>
+  createOn(d, { ...body, HostConfig: { NetworkMode: 'none', ...((body.HostConfig as object | undefined) ?? {}) } });
 import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
 
 const json = { 'content-type': 'application/json' };
