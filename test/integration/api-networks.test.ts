@@ -4,20 +4,24 @@
  * embedded DNS (busybox httpd + nc), not across networks; connect / disconnect of running and
  * stopped containers; a published port on a user network answers on 127.0.0.1; nothing left after.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import t from 'tap';
-import { createContainer, demux, importBusybox } from '../helpers/containers.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { createContainer as create, demux, importBusybox } from '../helpers/containers.js';
+import type { TestDaemon } from '../helpers/daemon.js';
+import { startNetnsDaemon, type NetnsDaemon } from '../helpers/netns-daemon.js';
 import { probes } from '../helpers/probes.js';
 
+type D = NetnsDaemon;
+// The container helpers only send requests on the socket: what a NetnsDaemon has too.
+const createContainer = (d: D, body: Record<string, unknown>, name?: string) => create(d as unknown as TestDaemon, body, name);
+
 const json = { 'content-type': 'application/json' };
-const post = (d: TestDaemon, p: string, body?: unknown) => d.request('POST', p, body === undefined ? {} : { body: JSON.stringify(body), headers: json });
+const post = (d: D, p: string, body?: unknown) => d.request('POST', p, body === undefined ? {} : { body: JSON.stringify(body), headers: json });
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'];
 const fetchBy = (host: string) => ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} 80`];
 
 /** Runs a container to its end; its exit code and output. */
-async function run(d: TestDaemon, body: Record<string, unknown>): Promise<{ code: number; out: string }> {
+async function run(d: D, body: Record<string, unknown>): Promise<{ code: number; out: string }> {
   const id = await createContainer(d, body);
   await post(d, `/containers/${id}/start`);
   const { StatusCode } = (await post(d, `/containers/${id}/wait`)).json<{ StatusCode: number }>();
@@ -30,19 +34,38 @@ async function run(d: TestDaemon, body: Record<string, unknown>): Promise<{ code
   return { code: StatusCode, out: stdout + stderr };
 }
 
-async function started(d: TestDaemon, body: Record<string, unknown>, name: string): Promise<string> {
+async function started(d: D, body: Record<string, unknown>, name: string): Promise<string> {
   const id = await createContainer(d, body, name);
   const r = await post(d, `/containers/${id}/start`);
   if (r.status !== 204) throw new Error(`start ${name}: ${r.body}`);
   return id;
 }
 
-const links = () => execFileSync('ip', ['-o', 'link', 'show']).toString();
+/** The host ends of the veths of removed containers' endpoints (vethb + 10 hex of the endpoint id). */
+const hostVeths = new Set<string>();
+
+/** Removes a container and waits until no network lists it (its endpoints go when its process is reaped). */
+async function remove(d: D, id: string): Promise<void> {
+  const endpoints = async () => {
+    const nets = (await d.request('GET', '/networks')).json<Array<{ Id: string }>>();
+    const all = await Promise.all(nets.map(async (n) => (await d.request('GET', `/networks/${n.Id}`)).json<{ Containers: Record<string, { EndpointID: string }> }>().Containers));
+    return all.map((c) => c[id]).filter((e) => e !== undefined);
+  };
+  for (const e of await endpoints()) hostVeths.add(`vethb${e.EndpointID.slice(0, 10)}`);
+  await d.request('DELETE', `/containers/${id}?force=1`);
+  for (let i = 0; i < 100; i++) {
+    if ((await endpoints()).length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`container ${id} still attached`);
+}
+
 
 t.test('user-defined networks on the native runtime', { skip: probes.root() }, async (t) => {
-  const d = await startTestDaemon({ bip: `10.199.${process.pid % 200}.1/24` });
+  const d = await startNetnsDaemon();
   t.teardown(() => d.close());
-  await importBusybox(d);
+  await importBusybox(d as unknown as TestDaemon);
+  const links = () => d.inNetns('ip', ['-o', 'link', 'show']);
 
   const created = await post(d, '/networks/create', { Name: 'n1', Labels: { tier: 'front' }, CheckDuplicate: true });
   t.equal(created.status, 201);
@@ -69,7 +92,7 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
       IPAM: { Driver: 'default', Config: [{ Subnet: '10.201.7.0/24', Gateway: '10.201.7.254', IPRange: '10.201.7.128/25' }] },
       Options: { 'com.docker.network.bridge.enable_icc': 'true' }, Labels: {},
     });
-    t.match((await d.request('GET', '/networks/bridge')).json(), { Driver: 'bridge', IPAM: { Config: [{ Subnet: /^10\.199\./ }] }, Options: { 'com.docker.network.bridge.default_bridge': 'true' } });
+    t.match((await d.request('GET', '/networks/bridge')).json(), { Driver: 'bridge', IPAM: { Config: [{ Subnet: /^10\.88\./ }] }, Options: { 'com.docker.network.bridge.default_bridge': 'true' } });
     t.match((await d.request('GET', '/networks/none')).json(), { Name: 'none', Driver: 'null', Scope: 'local' });
     const missing = await d.request('GET', '/networks/nope');
     t.match({ status: missing.status, ...missing.json() }, { status: 404, message: 'network nope not found' });
@@ -95,7 +118,7 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     t.notMatch(other.out, /webhost/);
     const busy = await d.request('DELETE', '/networks/n1');
     t.match({ status: busy.status, ...busy.json() }, { status: 409, message: `error while removing network: network n1 id ${n1.Id} has active endpoints` });
-    await d.request('DELETE', `/containers/${web}?force=1`);
+    await remove(d, web);
   });
 
   t.test('connect and disconnect, running and stopped, aliases and a static address', async (t) => {
@@ -112,7 +135,7 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     t.match((await run(d, { Cmd: ['sh', '-c', 'busybox nslookup srv || echo GONE'], HostConfig: { NetworkMode: 'n1' } })).out, /GONE/, 'the alias is gone');
     const notOn = await post(d, '/networks/n1/disconnect', { Container: 'two' });
     t.equal(notOn.status, 404);
-    await d.request('DELETE', `/containers/${web}?force=1`);
+    await remove(d, web);
 
     const id = await createContainer(d, { Cmd: ['sleep', '30'] }, 'later');
     t.equal((await post(d, '/networks/n2/connect', { Container: 'later', EndpointConfig: { IPAMConfig: { IPv4Address: '10.201.7.200' } } })).status, 200);
@@ -120,8 +143,8 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     t.same({ status: start.status, body: start.body }, { status: 204, body: '' });
     const nets = (await d.request('GET', `/containers/${id}/json`)).json<{ NetworkSettings: { IPAddress: string; Networks: Record<string, { IPAddress: string }> } }>().NetworkSettings;
     t.equal(nets.Networks.n2!.IPAddress, '10.201.7.200', 'the stopped container joined n2 at start, with its static address');
-    t.match(nets.Networks.bridge, { IPAddress: /^10\.199\./ }, 'and its default bridge');
-    await d.request('DELETE', `/containers/${id}?force=1`);
+    t.match(nets.Networks.bridge, { IPAddress: /^10\.88\./ }, 'and its default bridge');
+    await remove(d, id);
   });
 
   t.test('a published port on a user network answers on 127.0.0.1', async (t) => {
@@ -129,14 +152,14 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     const ports = (await d.request('GET', `/containers/${id}/json`)).json<{ NetworkSettings: { Ports: Record<string, Array<{ HostPort: string }>> } }>().NetworkSettings.Ports;
     const port = Number(ports['80/tcp']![0]!.HostPort);
     let body = '';
+    // The daemon's 127.0.0.1 is its namespace's: ask from there.
+    const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 127.0.0.1 ${port} || true`;
     for (let i = 0; i < 50 && !body.includes('pub'); i++) {
-      body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-        let b = '';
-        res.on('data', (c: Buffer) => (b += c.toString())).on('end', () => resolve(b));
-      }).on('error', () => setTimeout(() => resolve(''), 100)));
+      body = d.inNetns('sh', ['-c', get]);
+      if (!body.includes('pub')) await new Promise((r) => setTimeout(r, 100));
     }
     t.match(body, /pub/);
-    await d.request('DELETE', `/containers/${id}?force=1`);
+    await remove(d, id);
   });
 
   t.test('prune and remove: nothing is left', async (t) => {
@@ -145,9 +168,10 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     t.same({ status: rm.status, body: rm.body }, { status: 204, body: '' });
     t.same((await post(d, `/networks/prune?filters=${encodeURIComponent('{"label!":["keep"]}')}`)).json(), { NetworksDeleted: ['n2'] });
     for (const b of bridges) t.notMatch(links(), b, `${b} is gone`);
-    t.notMatch(links(), /vethb/, 'no veth left');
+    t.ok(hostVeths.size >= 3, 'veths were seen');
+    for (const v of hostVeths) t.notMatch(links(), `${v}@`, `${v} is gone`);
     const events = await d.request('GET', `/events?since=0&until=${Math.ceil(Date.now() / 1000)}&filters=${encodeURIComponent('{"type":["network"]}')}`);
     const actions = new Set(events.body.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action));
-    t.same([...actions].sort(), ['connect', 'create', 'destroy', 'disconnect', 'prune'].filter((a) => actions.has(a) || a !== 'prune'));
+    for (const a of ['create', 'connect', 'disconnect', 'destroy']) t.ok(actions.has(a), `a network ${a} event`);
   });
 });
