@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { ContainerCommand } from '../../container/command.js';
 import { StatusError } from '../../container/errors.js';
+import { describeError } from '../../errors.js';
 
 /** `berth rename`: POST /containers/{id}/rename?name=; prints nothing, as docker. */
 export default class ContainerRename extends ContainerCommand {
@@ -18,6 +19,9 @@ export default class ContainerRename extends ContainerCommand {
     const name = args.name.trim();
     if (name === '' || args.container.trim() === '') throw new StatusError(1, 'Error: Neither old nor new names may be empty');
     const client = await this.containerClient(flags);
-    await client.text('POST', `/containers/${args.container}/rename`, { query: { name } });
+    await client.text('POST', `/containers/${args.container}/rename`, { query: { name } }).catch((err: unknown) => {
+      // docker adds its own line under the daemon's.
+      throw new StatusError(1, `${describeError(err)}\nError: failed to rename container named ${args.container}`);
+    });
   }
 }
