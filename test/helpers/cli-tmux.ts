@@ -1,8 +1,11 @@
 /**
- * A real terminal for interactive CLI tests: a tmux server of our own (its own socket name, so no
- * other tmux is touched) running one command in a pane of a fixed size.
+ * A real terminal for interactive CLI tests: a tmux server of our own (its own socket in a tmpdir,
+ * so no other tmux is touched and nothing is left behind) running one command in a fixed-size pane.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A pane running the command. */
 export interface TmuxPane {
@@ -30,8 +33,9 @@ export function tmuxProbe(): false | string {
 
 /** Starts `command` (a shell command line) in a new tmux server's pane of cols × rows. */
 export function startTmux(command: string, cols = 100, rows = 30, env: Record<string, string> = {}): TmuxPane {
-  const server = `berth-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const dir = mkdtempSync(join(tmpdir(), 'berth-tmux-'));
+  const socket = join(dir, 'tmux.sock');
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   tmux('new-session', '-d', '-s', 'main', '-x', String(cols), '-y', String(rows), command);
   const pane: TmuxPane = {
     send: (...keys) => void tmux('send-keys', '-t', 'main', ...keys),
@@ -59,6 +63,8 @@ export function startTmux(command: string, cols = 100, rows = 30, env: Record<st
       } catch {
         // already gone
       }
+      // tmux leaves its socket file behind when killed.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
   return pane;
