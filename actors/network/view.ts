@@ -55,7 +55,8 @@ function containerOf(ep: EndpointRecord): NetworkContainer {
 
 /** A bridge network on the wire; `Containers` lists its endpoints. */
 export function toNetwork(rec: NetworkRecord, endpoints: EndpointRecord[]): Network {
-  const pool = { Subnet: rec.subnet, Gateway: rec.gateway, ...(rec.ipRange && { IPRange: rec.ipRange }) };
+  // Go's field order (Subnet, IPRange, Gateway), so `{{json .IPAM}}` prints as dockerd's would.
+  const pool = { Subnet: rec.subnet, ...(rec.ipRange && { IPRange: rec.ipRange }), Gateway: rec.gateway };
   const Containers: Record<string, NetworkContainer> = {};
   for (const ep of endpoints) if (ep.networkId === rec.Id) Containers[ep.containerId] = containerOf(ep);
   return {

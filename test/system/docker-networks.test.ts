@@ -11,6 +11,7 @@ import t from 'tap';
 import { request } from '../helpers/daemon.js';
 import { dockerCliPath } from '../helpers/docker-cli.js';
 import { startNetnsDaemon } from '../helpers/netns-daemon.js';
+import { BERTH_BIN } from '../helpers/cli-run.js';
 import { probes } from '../helpers/probes.js';
 import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
 
@@ -23,6 +24,7 @@ t.test('docker network … against berth', { skip: probes.root() || probes.docke
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
   const docker = async (...args: string[]) => (await run(dockerCliPath()!, args, { env, timeout: 60_000 })).stdout;
   const fails = (...args: string[]) => run(dockerCliPath()!, args, { env, timeout: 60_000 }).then(() => null, (e: { stderr: string; code: number }) => e);
+  const berth = async (...args: string[]) => (await run(process.execPath, [BERTH_BIN, ...args], { env: { ...env, BERTH_HOST: `unix://${d.socket}` }, timeout: 60_000 })).stdout;
   t.teardown(() => docker('rm', '-f', 'web', 'alt').catch(() => undefined));
   await request(d.socket, 'POST', `/images/create?fromSrc=-&repo=busybox&tag=latest&changes=${encodeURIComponent('CMD ["sh"]')}`, { body: await busyboxRootfsBuffer() });
 
@@ -44,6 +46,19 @@ t.test('docker network … against berth', { skip: probes.root() || probes.docke
   t.match(port, /^80\/tcp -> 127\.0\.0\.1:\d+$/m, 'docker port');
   const hostPort = /:(\d+)/.exec(port)![1]!;
   t.match(d.inNetns('sh', ['-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 127.0.0.1 ${hostPort}`]), /hello from web/, 'the published port answers on 127.0.0.1');
+
+  await t.test('berth network … prints what docker network … prints', async (t) => {
+    for (const args of [['network', 'ls'], ['network', 'ls', '-q', '--no-trunc'], ['network', 'ls', '--format', '{{json .}}'], ['network', 'inspect', 'n', 'other'], ['network', 'inspect', '-f', '{{json .IPAM.Config}}', 'other'], ['port', 'web']]) {
+      t.equal(await berth(...args), await docker(...args), args.join(' '));
+    }
+    const made = (await berth('network', 'create', '--internal', '--label', 'x=y', 'cli')).trim();
+    t.match(await docker('network', 'inspect', '-f', '{{.Internal}} {{.Labels}}', 'cli'), /^true map\[x:y\]/);
+    await berth('network', 'connect', '--alias', 'w2', 'cli', 'web');
+    t.match(await docker('inspect', '-f', '{{json .NetworkSettings.Networks.cli.Aliases}}', 'web'), '["w2"]');
+    await berth('network', 'disconnect', 'cli', 'web');
+    t.equal(await berth('network', 'rm', 'cli'), 'cli\n');
+    t.match(made, /^[0-9a-f]{64}$/);
+  });
 
   await docker('run', '-d', '--name', 'alt', '--network', 'other', 'busybox', 'sleep', '60');
   await docker('network', 'connect', '--alias', 'second', 'n', 'alt');
