@@ -65,7 +65,7 @@ export class EmbeddedDns {
   /** Where the server of a network listens ("10.89.0.1:53"), or null. */
   address(networkId: string): string | null {
     const s = this.sockets.get(networkId);
-    return s ? `${s.gateway}:${this.port}` : null;
+    return s ? `${s.gateway}:${s.socket.address().port}` : null;
   }
 
   private async open(n: NetworkRecord): Promise<void> {
@@ -122,8 +122,9 @@ export class EmbeddedDns {
   }
 }
 
-/** One UDP request and its reply (same id), or a rejection after `ms`. */
+/** One UDP request to `ip` or `ip:port` (53 by default) and its reply (same id), or a rejection after `ms`. */
 function exchange(server: string, msg: Buffer, ms: number): Promise<Buffer> {
+  const [host, port] = server.split(':') as [string, string | undefined];
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket('udp4');
     const done = (err: Error | null, reply?: Buffer) => {
@@ -137,6 +138,6 @@ function exchange(server: string, msg: Buffer, ms: number): Promise<Buffer> {
     s.on('message', (reply) => {
       if (reply.length >= 2 && reply.readUInt16BE(0) === msg.readUInt16BE(0)) done(null, reply);
     });
-    s.send(msg, 53, server);
+    s.send(msg, port ? Number(port) : 53, host);
   });
 }
