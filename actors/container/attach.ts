@@ -26,7 +26,8 @@ declare module '../kernel/job.js' {
 
 /** The container's streams: at once when it runs, else when its next start reaches the runtime. */
 function containerStreams(ctx: EngineContext, r: ContainerRecord, signal?: AbortSignal): Promise<ProcessStreams | null> {
-  const connect = () => ctx.ask<ProcessStreams>('execdriver', { type: 'exec.attach', id: r.Id, options: { stdinOnce: !!r.Config.StdinOnce } });
+  // A TTY's stdin is never closed by an attach going away (dockerd): detaching must leave the shell running.
+  const connect = () => ctx.ask<ProcessStreams>('execdriver', { type: 'exec.attach', id: r.Id, options: { stdinOnce: !!r.Config.StdinOnce && !r.Config.Tty } });
   if (r.State.Running) return connect();
   return new Promise((resolve, reject) => {
     const unregister = ctx.attachments.register(r.Id, () => connect().then(resolve, reject));
@@ -51,7 +52,7 @@ export async function attachContainer(ctx: EngineContext, args: AttachArgs, out:
   if (!s) return { detached: false };
   ctx.bus.publish('container.attach', { id: r.Id, attributes: { name: r.Name.slice(1) } });
   const output = pumpOutput(s, out, { tty, stdout: args.stdout, stderr: args.stderr }).then(() => 'ended' as const);
-  const typed = args.stdin && input && s.stdin ? pumpInput(input, s.stdin, keys, !!r.Config.StdinOnce) : new Promise<never>(() => {});
+  const typed = args.stdin && input && s.stdin ? pumpInput(input, s.stdin, keys, !!r.Config.StdinOnce && !r.Config.Tty) : new Promise<never>(() => {});
   const left = new Promise<'left'>((resolve) => signal?.addEventListener('abort', () => resolve('left')));
   const how = await Promise.race([output, typed.then((x) => (x === 'detached' ? x : new Promise<never>(() => {}))), left]);
   return { detached: how === 'detached' };

@@ -50,17 +50,20 @@ export function pumpInput(input: Readable, stdin: Writable, keys: Buffer, closeS
         if (matched === keys.length) {
           const before = c.subarray(0, Math.max(0, i + 1 - keys.length));
           if (before.length) stdin.write(before);
+          // Detached: the client's end of input must no longer reach (and close) the container's stdin.
           input.off('data', onData);
+          input.off('end', onEnd);
           return resolve('detached');
         }
       }
       stdin.write(c);
     };
-    input.on('data', onData);
-    input.on('end', () => {
+    const onEnd = () => {
       if (closeStdin) stdin.end();
       resolve('ended');
-    });
+    };
+    input.on('data', onData);
+    input.on('end', onEnd);
     input.on('error', () => resolve('ended'));
   });
 }
