@@ -19,7 +19,7 @@ export interface NetnsDaemon {
   request(method: string, urlPath: string, opts?: { body?: string | Buffer; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Runs a command in the daemon's network namespace (its "host"); its stdout. */
   inNetns(cmd: string, args: string[]): string;
-  /** SIGTERM, wait for the exit, remove the directory. */
+  /** Removes every container, then SIGTERM, waits for the exit, removes the directory. */
   close(): Promise<void>;
 }
 
@@ -44,6 +44,9 @@ export async function startNetnsDaemon(extra: string[] = []): Promise<NetnsDaemo
     request: (m, p, o) => request(socket, m, p, o),
     inNetns: (cmd, args) => execFileSync('nsenter', [`--net=/proc/${child.pid}/ns/net`, '--', cmd, ...args], { timeout: 20_000 }).toString(),
     async close() {
+      // Containers outlive a stopped daemon (live restore), and their shims would keep the namespace: they go first.
+      const all = await request(socket, 'GET', '/containers/json?all=1').then((r) => r.json<Array<{ Id: string }>>(), () => []);
+      for (const c of all) await request(socket, 'DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
