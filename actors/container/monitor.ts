@@ -2,8 +2,8 @@ import type { ExitStatus } from '../../drivers/exec/backend.js';
 import { containerCgroup, destroyCgroup, oomKills } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
 import { concurrentService } from '../kernel/service.js';
-import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
-import { disconnectNetworks } from './network.js';
+import type { ContainerRecord } from '../services/containers/record.js';
+import { disconnectNetworks, stoppedNetworkSettings } from './network.js';
 
 declare module '../kernel/service.js' {
   interface Services {
@@ -63,7 +63,7 @@ export class Monitor {
     const before = await ctx.call('containers', 'find', [id]);
     const oom = status.oomKilled || (ctx.runtime === 'native' && oomKills(containerCgroup(id)) > 0);
     await this.release(before);
-    const r = await ctx.call('containers', 'move', [id, { type: 'exited', exitCode: status.exitCode, oomKilled: oom, at: status.finishedAt }, { NetworkSettings: emptyNetworkSettings() }]);
+    const r = await ctx.call('containers', 'move', [id, { type: 'exited', exitCode: status.exitCode, oomKilled: oom, at: status.finishedAt }, { NetworkSettings: stoppedNetworkSettings(before) }]);
     if (oom) ctx.bus.publish('container.oom', { id, attributes: { name: r.Name.slice(1) } });
     ctx.bus.publish('container.die', { id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '', exitCode: String(status.exitCode) } });
     if (shouldRestart(r, status.exitCode)) return this.restart(r);
