@@ -4,7 +4,10 @@
  * fields map onto the addon's CgroupResources here, in one place.
  */
 import type { HostConfig } from '../../protocol/types/containers.js';
+import { rmdirSync } from 'node:fs';
+import path from 'node:path';
 import { loadNative, type CgroupResources } from '../native/addon.js';
+import { cgroupProcsFiles } from './cgroups.js';
 
 /** The HostConfig fields that set resources (Docker's names, from the wire type itself). */
 export type ResourceLimits = Pick<HostConfig, 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'CpuQuota' | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'PidsLimit' | 'BlkioWeight'>;
@@ -56,7 +59,16 @@ export function oomKills(rel: string): number {
   }
 }
 
-/** Removes a container's cgroup (missing is fine). */
+/** Removes a container's cgroup (missing is fine), and the shared `berth` parent once it is empty. */
 export function destroyCgroup(rel: string): void {
   loadNative().cgroupDestroy(rel);
+  // The parent goes with the last container, so a host without containers keeps no berth cgroup;
+  // rmdir fails (and is ignored) while other containers still have theirs.
+  for (const procs of cgroupProcsFiles(path.dirname(rel))) {
+    try {
+      rmdirSync(path.dirname(procs));
+    } catch {
+      // not empty: other containers run
+    }
+  }
 }
