@@ -2,7 +2,7 @@
  * Wire types of the container operations beyond the lifecycle (exec, top, stats, update, prune),
  * named and shaped as in the Docker Engine API 1.47 swagger.
  */
-import type { RestartPolicy } from './containers.js';
+import type { HostConfig } from './containers.js';
 
 /** POST /containers/{id}/exec body (ExecConfig). */
 export interface ExecConfig {
@@ -63,22 +63,11 @@ export interface ContainerTopResponse {
   Processes: string[][];
 }
 
-/** POST /containers/{id}/update body: the resource fields and the restart policy (ContainerUpdateRequest). */
-export interface ContainerUpdateRequest {
-  Memory?: number;
-  MemoryReservation?: number;
-  MemorySwap?: number;
-  NanoCpus?: number;
-  CpuShares?: number;
-  CpuQuota?: number;
-  CpuPeriod?: number;
-  CpusetCpus?: string;
-  CpusetMems?: string;
-  PidsLimit?: number | null;
-  BlkioWeight?: number;
-  RestartPolicy?: RestartPolicy;
-  [other: string]: unknown;
-}
+/** POST /containers/{id}/update body: HostConfig's resource fields and the restart policy (ContainerUpdateRequest). */
+export type ContainerUpdateRequest = Pick<
+  HostConfig,
+  'Memory' | 'MemoryReservation' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'CpuQuota' | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'PidsLimit' | 'BlkioWeight' | 'RestartPolicy'
+> & { [other: string]: unknown };
 
 /** POST /containers/{id}/update answer (ContainerUpdateResponse). */
 export interface ContainerUpdateResponse {
