@@ -1,5 +1,5 @@
 /** Wire types of the container routes, named and shaped as in the Docker Engine API 1.47 swagger. */
-import type { HealthConfig } from './image.js';
+import type { ImageConfig } from './image.js';
 
 /** RestartPolicy.Name values. */
 export type RestartPolicyName = '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
@@ -28,33 +28,16 @@ export interface PortBinding {
   HostPort?: string;
 }
 
-/** ContainerConfig: what runs (merged with the image's config at create). */
-export interface ContainerConfig {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  ExposedPorts?: Record<string, Record<string, never>> | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Healthcheck?: HealthConfig;
+/**
+ * ContainerConfig: what runs (merged with the image's config at create). The image's config with
+ * the fields the swagger lets a container request leave null.
+ */
+export interface ContainerConfig extends Omit<ImageConfig, 'ArgsEscaped' | 'NetworkDisabled' | 'MacAddress' | 'StopSignal' | 'StopTimeout'> {
   ArgsEscaped?: boolean | null;
-  Image?: string;
-  Volumes?: Record<string, Record<string, never>> | null;
-  WorkingDir?: string;
-  Entrypoint?: string[] | null;
   NetworkDisabled?: boolean | null;
   MacAddress?: string | null;
-  OnBuild?: string[] | null;
-  Labels?: Record<string, string> | null;
   StopSignal?: string | null;
   StopTimeout?: number | null;
-  Shell?: string[] | null;
 }
 
 /** HostConfig: how it runs (the fields berth reads; clients send many more, which are kept). */
