@@ -123,9 +123,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const port = await freePort();
+    // The token server takes its port first: picking the registry's port before it could hand the
+    // token server that same port, and the readiness probe would then be answered by the wrong server.
     const auth = await authSection(dir, opts);
     tokenServer = auth.tokenServer;
+    const port = await freePort();
     const configPath = path.join(dir, 'config.yml');
     writeFileSync(configPath, configYaml(dir, port, auth.yaml));
     // REGISTRY_* variables override the config file; none may leak in from the environment.
@@ -157,7 +159,8 @@ async function waitReady(child: ChildProcess, url: string): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
     const res = await rawRequest('GET', `${url}/v2/`).catch(() => undefined);
-    if (res && (res.status === 200 || res.status === 401)) return;
+    // Only the registry sends this header: anything else on the port is not ready, it is a clash.
+    if (res && (res.status === 200 || res.status === 401) && res.headers['docker-distribution-api-version']) return;
     await sleep(50);
   }
   throw new Error(`docker-registry did not answer ${url}/v2/ within 15 s: ${stderr}`);
