@@ -2,10 +2,12 @@ import { invalidParameter } from '../../protocol/errdefs.js';
 import type { MountSpec } from '../../protocol/types/containers.js';
 import { cgroupProcsFiles } from '../../drivers/exec/cgroups.js';
 import { DEFAULT_CAPS, defaultSpec } from '../../drivers/exec/defaults.js';
+import { helperPath } from '../../drivers/exec/helper-path.js';
 import { containerCgroup } from '../../drivers/exec/resources.js';
 import { ANNOTATION_CGROUP_PATH, ANNOTATION_CGROUP_PROCS, ANNOTATION_STDIN, type OciMount, type OciSpec } from '../../drivers/exec/spec.js';
 import type { ContainerRecord } from '../services/containers/record.js';
 import type { ContainerPaths } from './files.js';
+import { withInit } from './init.js';
 import type { ResolvedUser } from './user.js';
 
 const ALL_CAPS = [
@@ -84,6 +86,7 @@ export function buildSpec(r: ContainerRecord, rootfs: string, p: ContainerPaths,
   if (r.HostConfig.Privileged) Object.assign(spec.linux!, { maskedPaths: [], readonlyPaths: [] });
   if (r.HostConfig.NetworkMode === 'host') spec.linux!.namespaces = spec.linux!.namespaces!.filter((n) => n.type !== 'network');
   const cg = containerCgroup(r.Id);
+  if (r.HostConfig.Init) withInit(spec, helperPath());
   spec.annotations = { [ANNOTATION_CGROUP_PATH]: cg, [ANNOTATION_CGROUP_PROCS]: cgroupProcsFiles(cg).join(','), ...(r.Config.OpenStdin && { [ANNOTATION_STDIN]: 'open' }) };
   return spec;
 }

@@ -80,7 +80,9 @@ export class FakeBackend implements ExecBackend {
     if (c.child || c.exit) throw conflict(`start container ${id}: it is already started`);
     const [file, ...args] = c.spec.process.args;
     const log = new JsonLogWriter(c.paths.log);
-    const child = spawn(file!, args, { cwd: cwdOf(c), env: envOf(c.spec.process.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // No mounts here: a file bound over the command (--init's /sbin/docker-init) runs from its source.
+    const bound = c.spec.mounts?.find((m) => m.type === 'bind' && m.destination === file)?.source;
+    const child = spawn(bound ?? file!, args, { argv0: file, cwd: cwdOf(c), env: envOf(c.spec.process.env), stdio: ['pipe', 'pipe', 'pipe'] });
     c.child = child;
     // As the native runtime: stdin is a pipe only when the spec keeps it open, else end of file.
     if (c.spec.annotations?.[ANNOTATION_STDIN] !== 'open') child.stdin!.end();

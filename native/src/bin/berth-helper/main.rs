@@ -1,6 +1,7 @@
 //! berth-helper: the single-threaded process that does what Node cannot do safely between fork
 //! and exec. `berth-helper shim …` is the per-container monitor (see shim/); it forks the
-//! container's init itself (init.rs), so no other mode is needed.
+//! container's init itself (init.rs). `berth-helper init-reaper -- CMD…` is the `--init` process
+//! inside a container (reaper.rs), bound in read-only at /sbin/docker-init.
 
 mod caps;
 mod clock;
@@ -14,6 +15,7 @@ mod mountopts;
 mod mounts;
 mod pin;
 mod process;
+mod reaper;
 mod resolve;
 mod rootfs;
 mod seccomp;
@@ -24,16 +26,29 @@ mod sys;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: berth-helper --version\n       berth-helper shim --id ID --bundle DIR --state DIR [--log FILE] [--linger SECONDS]";
+const USAGE: &str = "usage: berth-helper --version\n       berth-helper shim --id ID --bundle DIR --state DIR [--log FILE] [--linger SECONDS]\n       berth-helper init-reaper -- CMD [ARG...]";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    // Bound in as /sbin/docker-init, it is run as `docker-init -- CMD…`, as Docker runs tini.
+    if args.first().is_some_and(|a| a.rsplit('/').next() == Some("docker-init")) {
+        args[0] = "init-reaper".into();
+    } else if !args.is_empty() {
+        args.remove(0);
+    }
     match args.first().map(String::as_str) {
         Some("--version") if args.len() == 1 => {
             println!("berth-helper {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Some("shim") => shim_main(&args[1..]),
+        Some("init-reaper") => match reaper::parse_args(&args[1..]) {
+            Ok(argv) => ExitCode::from(reaper::run(&argv) as u8),
+            Err(e) => {
+                eprintln!("{e}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         _ => usage(),
     }
 }
