@@ -8,6 +8,7 @@ import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import type { ExecInstance, ExecStore } from '../services/containers/execs.js';
 import { mergeEnv } from '../services/containers/merge.js';
 import type { ContainerRecord } from '../services/containers/record.js';
+import { parseSecurityOpt } from '../services/containers/security-opt.js';
 import { assertExecable, containerAttributes, execAction } from './exec.js';
 import { capabilities } from './spec.js';
 import { dockerExecMessage } from './start.js';
@@ -51,6 +52,8 @@ async function execProcess(ctx: EngineContext, r: ContainerRecord, e: ExecInstan
     user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length && { additionalGids: user.additionalGids }) },
     ...(e.tty && size && { consoleSize: { height: size[0], width: size[1] } }),
     ...(caps && { capabilities: { bounding: caps, effective: caps, permitted: caps } }),
+    // As dockerd: the exec runs with the container's process settings, no_new_privs included.
+    noNewPrivileges: parseSecurityOpt(r.HostConfig.SecurityOpt).noNewPrivileges,
   };
 }
 

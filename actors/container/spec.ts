@@ -8,6 +8,7 @@ import { ANNOTATION_CGROUP_PATH, ANNOTATION_CGROUP_PROCS, ANNOTATION_STDIN, type
 import type { ContainerRecord } from '../services/containers/record.js';
 import type { ContainerPaths } from './files.js';
 import { withInit } from './init.js';
+import { applySecurityOpt } from '../services/containers/security-opt.js';
 import type { ResolvedUser } from './user.js';
 
 const ALL_CAPS = [
@@ -79,6 +80,7 @@ export function buildSpec(r: ContainerRecord, rootfs: string, p: ContainerPaths,
   const spec = defaultSpec({ rootfs, args: [r.Path, ...r.Args], env, hostname: r.Config.Hostname || r.Id.slice(0, 12), cwd: r.Config.WorkingDir || '/', terminal: !!r.Config.Tty, uid: user.uid, gid: user.gid });
   const caps = capabilities(r);
   spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
+  applySecurityOpt(spec, r.HostConfig, caps);
   if (user.additionalGids.length) spec.process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids };
   spec.root.readonly = !!r.HostConfig.ReadonlyRootfs;
   const tmpfs = Object.entries(r.HostConfig.Tmpfs ?? {}).map(([dst, opts]): OciMount => ({ destination: dst, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', ...opts.split(',').filter(Boolean)] }));

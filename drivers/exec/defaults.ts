@@ -1,7 +1,9 @@
 /**
  * Docker's default container spec (moby oci/defaults.go): namespaces, mounts, masked and
- * read-only paths, the default capability set. The engine starts from this and applies HostConfig.
+ * read-only paths, the default capability set and seccomp profile. The engine starts from this and applies HostConfig.
  */
+import { DOCKER_DEFAULT_PROFILE } from './seccomp/default-profile.js';
+import { resolveSeccomp } from './seccomp/resolve.js';
 import type { OciMount, OciSeccomp, OciSpec } from './spec.js';
 
 /** Docker's default capabilities. */
@@ -30,31 +32,10 @@ export const DEFAULT_MOUNTS: OciMount[] = [
   { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
 ];
 
-/**
- * berth's default seccomp profile, for now a denylist rather than Docker's allowlist (issue 3): it
- * refuses what Docker's profile refuses a container without extra capabilities — kernel modules and
- * keyrings, mounts and namespaces, clocks, reboot and swap, tracing other processes, bpf and perf —
- * and answers clone3 with ENOSYS so that libcs fall back to clone, as Docker does.
- */
-export const DEFAULT_SECCOMP: OciSeccomp = {
-  defaultAction: 'SCMP_ACT_ALLOW',
-  syscalls: [
-    {
-      names: [
-        'acct', 'add_key', 'bpf', 'clock_adjtime', 'clock_settime', 'create_module', 'delete_module', 'finit_module',
-        'fsconfig', 'fsmount', 'fsopen', 'fspick', 'get_kernel_syms', 'init_module', 'ioperm', 'iopl', 'kcmp',
-        'kexec_file_load', 'kexec_load', 'keyctl', 'lookup_dcookie', 'mount', 'mount_setattr', 'move_mount',
-        'name_to_handle_at', 'nfsservctl', 'open_by_handle_at', 'open_tree', 'perf_event_open', 'pivot_root',
-        'process_vm_readv', 'process_vm_writev', 'ptrace', 'query_module', 'quotactl', 'reboot', 'request_key',
-        'setns', 'settimeofday', 'swapoff', 'swapon', 'sysfs', '_sysctl', 'umount2', 'unshare', 'uselib',
-        'userfaultfd', 'ustat', 'vm86', 'vm86old',
-      ],
-      action: 'SCMP_ACT_ERRNO',
-      errnoRet: 1,
-    },
-    { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
-  ],
-};
+/** Docker's default seccomp profile made concrete for a container with these capabilities. */
+export function defaultSeccomp(caps: readonly string[]): OciSeccomp {
+  return resolveSeccomp(DOCKER_DEFAULT_PROFILE, { caps });
+}
 
 /** What varies per container in the default spec. */
 export interface DefaultSpecOptions {
@@ -91,7 +72,7 @@ export function defaultSpec(o: DefaultSpecOptions): OciSpec {
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }, ...(o.cgroupns ? [{ type: 'cgroup' as const }] : [])],
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
-      seccomp: structuredClone(DEFAULT_SECCOMP),
+      seccomp: defaultSeccomp(caps),
     },
     annotations: {},
   };

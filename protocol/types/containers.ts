@@ -62,6 +62,8 @@ export interface HostConfig {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  /** `seccomp=unconfined|builtin|<profile JSON>`, `no-new-privileges[=bool]`, `label=…`, `apparmor=…`. */
+  SecurityOpt?: string[] | null;
   PortBindings?: Record<string, PortBinding[] | null> | null;
   PublishAllPorts?: boolean;
   NetworkMode?: string;

@@ -269,3 +269,7 @@ mod tests {
         assert!(progs.iter().all(|p| !p.is_empty()));
     }
 }
+
+#[cfg(test)]
+#[path = "seccomp_tests.rs"]
+mod bpf_tests;
