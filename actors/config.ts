@@ -24,6 +24,11 @@ export interface EngineConfig {
   bip?: string;
   /** Where the default bridge's containers get addresses (dockerd --fixed-cidr). */
   fixedCidr?: string;
+  /**
+   * The default bridge's name (dockerd --bridge; berth creates it). Default berth0. Another name also
+   * gives the daemon its own nft table (`inet berth-<bridge>`), so daemons side by side keep apart.
+   */
+  bridge?: string;
 }
 
 /** The defaults of `berth daemon` with no flags. */

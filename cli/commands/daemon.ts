@@ -29,6 +29,9 @@ export default class Daemon extends Command {
     'insecure-registry': Flags.string({ multiple: true, description: 'registry (host:port or CIDR) to reach over plain HTTP (repeatable)' }),
     'registry-mirror': Flags.string({ multiple: true, description: 'pull-through mirror for docker.io (repeatable)' }),
     'storage-driver': Flags.string({ char: 's', description: 'graph driver: overlay or vfs (default: overlay where possible)' }),
+    bridge: Flags.string({ char: 'b', description: 'name of the default bridge (default berth0); another name also gets its own nft table' }),
+    bip: Flags.string({ helpValue: '<a.b.c.d/n>', description: "the default bridge's address and subnet (default 10.88.0.1/16)" }),
+    'fixed-cidr': Flags.string({ helpValue: '<a.b.c.d/n>', description: "where the default bridge's containers get their addresses" }),
   };
 
   async run(): Promise<void> {

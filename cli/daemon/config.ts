@@ -16,6 +16,9 @@ export interface DaemonFlags extends TlsFlags {
   'insecure-registry'?: string[];
   'registry-mirror'?: string[];
   'storage-driver'?: string;
+  bridge?: string;
+  bip?: string;
+  'fixed-cidr'?: string;
 }
 
 /** Builds the engine's configuration; throws InvalidParameter for flag combinations that cannot work. */
@@ -36,10 +39,27 @@ export function daemonConfig(flags: DaemonFlags): EngineConfig {
     insecureRegistries: [...(flags['insecure-registry'] ?? [])],
     registryMirrors: [...(flags['registry-mirror'] ?? [])],
     ...(flags['storage-driver'] && { storageDriver: flags['storage-driver'] }),
+    ...networkFlags(flags),
   };
   const tls = daemonTls(flags);
   if (tls) config.tls = tls;
   return config;
+}
+
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+
+/** --bridge, --bip, --fixed-cidr, checked for shape (the network driver checks what they mean). */
+function networkFlags(flags: DaemonFlags): Pick<EngineConfig, 'bridge' | 'bip' | 'fixedCidr'> {
+  if (flags.bridge !== undefined && !IFNAME.test(flags.bridge)) throw invalidParameter(`invalid bridge name "${flags.bridge}": 1 to 15 letters, digits, '_', '.' or '-'`);
+  for (const [name, v] of [['bip', flags.bip], ['fixed-cidr', flags['fixed-cidr']]] as const) {
+    if (v !== undefined && !CIDR.test(v)) throw invalidParameter(`invalid --${name} "${v}": use a.b.c.d/n`);
+  }
+  return {
+    ...(flags.bridge && { bridge: flags.bridge }),
+    ...(flags.bip && { bip: flags.bip }),
+    ...(flags['fixed-cidr'] && { fixedCidr: flags['fixed-cidr'] }),
+  };
 }
 
 function daemonTls(flags: TlsFlags): EngineConfig['tls'] {

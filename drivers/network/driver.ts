@@ -33,6 +33,8 @@ export function macFor(ip: string): string {
 export class NetworkDriver {
   readonly store: NetworkStore;
   readonly ipam: Ipam;
+  /** This daemon's nft table (one per default bridge, so daemons side by side keep apart). */
+  readonly table: string;
   private networks = new Map<string, NetworkRecord>();
   private endpoints = new Map<string, EndpointRecord>();
   private reservations = new Map<string, PortReservation[]>();
@@ -41,6 +43,7 @@ export class NetworkDriver {
   constructor(db: Level<string, unknown>, readonly backend: NetworkBackend, readonly config: NetworkConfig = {}) {
     this.store = new NetworkStore(db);
     this.ipam = new Ipam(db);
+    this.table = nft.tableFor(config.defaultBridge ?? 'berth0');
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -52,7 +55,7 @@ export class NetworkDriver {
   /** Loads state, creates or adopts every bridge, drops stale endpoints and veths, rebuilds the rules. */
   start(live?: (containerId: string) => boolean): Promise<void> {
     return this.serial(async () => {
-      const state = await reconcile({ store: this.store, ipam: this.ipam, backend: this.backend, config: this.config, live, defaultNetwork: () => this.defaultRecord() });
+      const state = await reconcile({ table: this.table, store: this.store, ipam: this.ipam, backend: this.backend, config: this.config, live, defaultNetwork: () => this.defaultRecord() });
       this.networks = new Map(state.networks.map((n) => [n.Id, n]));
       this.endpoints = new Map(state.endpoints.map((e) => [e.id, e]));
       this.reservations = state.reservations;
@@ -127,8 +130,8 @@ export class NetworkDriver {
       await this.backend.allowForward(rec.bridge);
       undo.push(() => this.backend.disallowForward(rec.bridge));
       const first = this.networks.size === 0;
-      await this.backend.nft(first ? nft.rebuild([rec], []) : nft.addNetwork(rec));
-      undo.push(() => this.backend.nft(first ? nft.dropTable() : nft.removeNetwork(rec.bridge)));
+      await this.backend.nft(first ? nft.rebuild(this.table, [rec], []) : nft.addNetwork(this.table, rec));
+      undo.push(() => this.backend.nft(first ? nft.dropTable(this.table) : nft.removeNetwork(this.table, rec.bridge)));
       await this.store.putNetwork(rec);
       this.networks.set(rec.Id, rec);
     } catch (e) {
@@ -148,7 +151,7 @@ export class NetworkDriver {
   }
 
   private async tearDown(rec: NetworkRecord): Promise<void> {
-    await this.backend.nft(this.networks.size === 1 ? nft.dropTable() : nft.removeNetwork(rec.bridge));
+    await this.backend.nft(this.networks.size === 1 ? nft.dropTable(this.table) : nft.removeNetwork(this.table, rec.bridge));
     await this.backend.disallowForward(rec.bridge);
     await this.backend.deleteLink(rec.bridge);
     await this.ipam.removePool(rec.Id);
@@ -190,8 +193,8 @@ export class NetworkDriver {
         ip, prefixLen, gateway, mac: iface.mac, hostVeth, ifName, netns: 'path' in req.netns ? req.netns.path : `/proc/${req.netns.pid}/ns/net`, ports,
       };
       if (ports.length > 0) {
-        await this.backend.nft(nft.addPorts(natPorts(rec)));
-        undo.push(() => this.backend.nft(nft.removePorts(natPorts(rec))));
+        await this.backend.nft(nft.addPorts(this.table, natPorts(rec)));
+        undo.push(() => this.backend.nft(nft.removePorts(this.table, natPorts(rec))));
       }
       await this.store.putEndpoint(rec);
       this.endpoints.set(id, rec);
@@ -214,7 +217,7 @@ export class NetworkDriver {
   }
 
   private async dropEndpoint(ep: EndpointRecord): Promise<void> {
-    if (ep.ports.length > 0) await this.backend.nft(nft.removePorts(natPorts(ep)));
+    if (ep.ports.length > 0) await this.backend.nft(nft.removePorts(this.table, natPorts(ep)));
     await this.backend.deleteLink(ep.hostVeth);
     for (const r of this.reservations.get(ep.id) ?? []) await r.release();
     this.reservations.delete(ep.id);
@@ -235,7 +238,7 @@ export class NetworkDriver {
         for (const n of this.list()) await this.tearDown(n);
         return;
       }
-      await this.backend.nft(nft.dropTable());
+      await this.backend.nft(nft.dropTable(this.table));
       for (const n of this.list()) await this.backend.disallowForward(n.bridge);
       for (const held of this.reservations.values()) for (const r of held) await r.release();
       this.reservations.clear();

@@ -1,11 +1,12 @@
 /**
  * A NetworkBackend in memory, for tests without root. A FakeKernel holds links, namespaces, the
- * nft table and held ports; several FakeBackends may share one (a restarted daemon). nft scripts are
+ * nft tables (by name, as daemons side by side have their own) and held ports; several FakeBackends may share one (a restarted daemon). nft scripts are
  * interpreted for the statements nft.ts writes, atomically, and fail as nft would (deleting an
  * element or chain that is not there), so the driver's rule bookkeeping is checked without nft.
  */
 import { conflict, system } from '../../protocol/errdefs.js';
 import type { BackendLink, ContainerInterface, NetnsRef, NetworkBackend, PortReservation } from './backend.js';
+import { DEFAULT_TABLE } from './nft.js';
 import { hostAddress } from './ports.js';
 
 /** A link and where it is ('' is the host). */
@@ -26,7 +27,8 @@ export interface FakeTable {
 /** The fake machine. */
 export class FakeKernel {
   links: FakeLink[] = [];
-  table: FakeTable | null = null;
+  /** nft tables by name ("inet berth"). */
+  tables = new Map<string, FakeTable>();
   scripts: string[] = [];
   ports = new Map<string, string>();
   routes: Array<{ cidr: string; dev: string }> = [{ cidr: '0.0.0.0/0', dev: 'eth0' }];
@@ -69,21 +71,37 @@ export class FakeKernel {
     return chosen;
   }
 
+  /** The default daemon's table (`inet berth`); setting null deletes it. */
+  get table(): FakeTable | null {
+    return this.tables.get(DEFAULT_TABLE) ?? null;
+  }
+
+  set table(t: FakeTable | null) {
+    if (t) this.tables.set(DEFAULT_TABLE, t);
+    else this.tables.delete(DEFAULT_TABLE);
+  }
+
   /** Applies a script all or nothing. */
   nft(script: string): void {
-    let t: FakeTable | null = this.table && { chains: new Map([...this.table.chains].map(([k, v]) => [k, [...v]])), maps: new Map([...this.table.maps].map(([k, v]) => [k, new Map(v)])) };
-    for (const line of script.split('\n').filter((l) => l.trim() !== '')) t = apply(t, line);
-    this.table = t;
+    const copy = (t: FakeTable): FakeTable => ({ chains: new Map([...t.chains].map(([k, v]) => [k, [...v]])), maps: new Map([...t.maps].map(([k, v]) => [k, new Map(v)])) });
+    const tables = new Map([...this.tables].map(([name, t]) => [name, copy(t)]));
+    for (const line of script.split('\n').filter((l) => l.trim() !== '')) apply(tables, line);
+    this.tables = tables;
     this.scripts.push(script);
   }
 }
 
-function apply(t: FakeTable | null, line: string): FakeTable | null {
-  const m = /^(add|delete|flush) (table|chain|rule|map|element) inet berth ?(\S*)\s*(.*)$/.exec(line);
+function apply(tables: Map<string, FakeTable>, line: string): void {
+  const m = /^(add|delete|flush) (table|chain|rule|map|element) (inet \S+) ?(\S*)\s*(.*)$/.exec(line);
   if (!m) throw system(`nft (fake): cannot parse ${line}`);
-  const [, verb, what, name = '', rest = ''] = m;
-  if (what === 'table') return verb === 'add' ? (t ?? { chains: new Map(), maps: new Map() }) : null;
-  if (!t) throw system(`nft (fake): No such file or directory: table inet berth (${line})`);
+  const [, verb, what, table = '', name = '', rest = ''] = m;
+  if (what === 'table') {
+    if (verb === 'add') tables.set(table, tables.get(table) ?? { chains: new Map(), maps: new Map() });
+    else if (!tables.delete(table)) throw system(`nft (fake): No such file or directory: table ${table} (${line})`);
+    return;
+  }
+  const t = tables.get(table);
+  if (!t) throw system(`nft (fake): No such file or directory: table ${table} (${line})`);
   const missing = () => system(`nft (fake): No such file or directory (${line})`);
   if (what === 'chain') {
     if (verb === 'add') t.chains.set(name, t.chains.get(name) ?? []);
@@ -106,7 +124,6 @@ function apply(t: FakeTable | null, line: string): FakeTable | null {
       map.set(key!, value);
     } else if (!map.delete(key!)) throw missing();
   }
-  return t;
 }
 
 const pathOf = (ref: NetnsRef) => ('path' in ref ? ref.path : `/proc/${ref.pid}/ns/net`);

@@ -15,6 +15,8 @@ export const HOST_VETH_PREFIX = 'vethb';
 
 /** What reconcile needs. */
 export interface ReconcileInput {
+  /** The daemon's nft table: the only one reconcile rebuilds. */
+  table: string;
   store: NetworkStore;
   ipam: Ipam;
   backend: NetworkBackend;
@@ -60,7 +62,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconciledState>
   await releaseOrphans(ipam, networks, endpoints);
   const reservations = await holdPorts(backend, endpoints, store, log);
   const ports = endpoints.flatMap((ep) => ep.ports.map((p) => ({ ...p, containerIp: ep.ip })));
-  await backend.nft(networks.length > 0 ? nft.rebuild(networks, ports) : nft.dropTable());
+  await backend.nft(networks.length > 0 ? nft.rebuild(input.table, networks, ports) : nft.dropTable(input.table));
   return { networks, endpoints, reservations };
 }
 

@@ -87,18 +87,19 @@ export function networkBackendConformance(t: Test, fx: NetworkFixture): void {
   });
 
   t.test('nft scripts apply all or nothing', async (t) => {
+    const T = nft.tableFor('berth-conf');
     const b = await fx.backend(t);
-    t.teardown(() => b.nft(nft.dropTable()));
-    await b.nft(nft.rebuild([], []));
+    t.teardown(() => b.nft(nft.dropTable(T)));
+    await b.nft(nft.rebuild(T, [], []));
     const port = { proto: 'tcp' as const, hostIp: '', hostPort: 18080, containerIp: '10.198.0.2', containerPort: 80 };
     const other = { ...port, hostPort: 18081 };
-    t.equal(await rejectsKind(b.nft(nft.addPorts([port]) + nft.removePorts([other]))), 'System', 'deleting a missing element fails');
-    t.equal(await rejectsKind(b.nft(nft.removePorts([port]))), 'System', 'and the element added before it in the script is not there');
-    await b.nft(nft.addPorts([port]));
-    await b.nft(nft.removePorts([port]));
+    t.equal(await rejectsKind(b.nft(nft.addPorts(T, [port]) + nft.removePorts(T, [other]))), 'System', 'deleting a missing element fails');
+    t.equal(await rejectsKind(b.nft(nft.removePorts(T, [port]))), 'System', 'and the element added before it in the script is not there');
+    await b.nft(nft.addPorts(T, [port]));
+    await b.nft(nft.removePorts(T, [port]));
     t.pass('added and removed exactly');
-    await b.nft(nft.dropTable());
-    await b.nft(nft.dropTable());
+    await b.nft(nft.dropTable(T));
+    await b.nft(nft.dropTable(T));
     t.pass('dropping the table twice is fine');
   });
 

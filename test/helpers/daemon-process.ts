@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from './daemon.js';
+import { testNetwork } from './test-network.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -14,10 +15,15 @@ export interface DaemonProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node cli/bin/berth.js daemon` on `dir` and waits until /_ping answers. */
+/**
+ * Starts `node cli/bin/berth.js daemon` on `dir` and waits until /_ping answers. Unless `extra`
+ * names them, the daemon gets a default bridge and subnet of its own (testNetwork).
+ */
 export async function spawnDaemon(dir: string, extra: string[] = []): Promise<DaemonProcess> {
   const socket = path.join(dir, 'berth.sock');
-  const args = [path.join(ROOT, 'cli/bin/berth.js'), 'daemon', '-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), ...extra];
+  const own = testNetwork(dir);
+  const net = [...(extra.some((a) => /^(-b|--bridge)(=|$)/.test(a)) ? [] : ['--bridge', own.bridge]), ...(extra.some((a) => /^--bip(=|$)/.test(a)) ? [] : ['--bip', own.bip])];
+  const args = [path.join(ROOT, 'cli/bin/berth.js'), 'daemon', '-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), ...net, ...extra];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { defaultConfig, type EngineConfig } from '../../actors/config.js';
 import { startEngine, type Engine, type EngineOptions } from '../../actors/engine.js';
 import { memoryLogger } from '../../actors/kernel/log.js';
+import { testNetwork } from './test-network.js';
 
 /** A response as tests read it. */
 export interface TestResponse {
@@ -48,10 +49,13 @@ export function testDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
 }
 
-/** Starts an engine in-process on a temporary directory. */
+/**
+ * Starts an engine in-process on a temporary directory, with a default bridge and subnet of its own
+ * (testNetwork), so that daemons of tests running side by side never share a bridge or nft table.
+ */
 export async function startTestDaemon(overrides: Partial<EngineConfig> = {}, opts: EngineOptions = {}, dir = testDir()): Promise<TestDaemon> {
   const socket = path.join(dir, 'berth.sock');
-  const config: EngineConfig = { ...defaultConfig(), hosts: [`unix://${socket}`], dataRoot: path.join(dir, 'data'), execRoot: path.join(dir, 'exec'), ...overrides };
+  const config: EngineConfig = { ...defaultConfig(), hosts: [`unix://${socket}`], dataRoot: path.join(dir, 'data'), execRoot: path.join(dir, 'exec'), ...testNetwork(dir), ...overrides };
   const log = memoryLogger();
   const engine = await startEngine(config, { log, drainMs: 2000, ...opts });
   return {

@@ -9,7 +9,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 /**
  * A `berth daemon` process in a network namespace of its own (`unshare --net`, loopback up), so its
  * bridges, nft table, veths and published ports cannot meet those of other daemons on this host
- * (they all use berth0 and the `inet berth` table), and go with the namespace whatever happens.
+ * even by accident, and go with the namespace whatever happens.
  */
 export interface NetnsDaemon {
   child: ChildProcess;

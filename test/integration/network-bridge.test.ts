@@ -40,9 +40,10 @@ function httpd(t: Test, c: NetnsChild, text: string): void {
   c.spawn('busybox', ['httpd', '-f', '-p', '80', '-h', dir]);
 }
 
-function tableExists(): boolean {
+/** Whether the nft table ("inet berth-…") exists: each driver has its own (named after its default bridge). */
+function tableExists(table: string): boolean {
   try {
-    execFileSync('nft', ['list', 'table', 'inet', 'berth'], { stdio: 'ignore' });
+    execFileSync('nft', ['list', 'table', ...table.split(' ')], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -65,7 +66,7 @@ t.test('two containers on a user network, one on another, a published port', { s
   });
   await driver.start();
   t.ok(native.linkGet(`berth-i${x}`), 'the default bridge exists');
-  t.ok(tableExists(), 'the nft table exists');
+  t.ok(tableExists(driver.table), 'the nft table exists');
 
   const n1 = await driver.createNetwork({ name: 'n1' });
   const n2 = await driver.createNetwork({ name: 'n2' });
@@ -116,7 +117,7 @@ t.test('two containers on a user network, one on another, a published port', { s
   await driver.shutdown({ removeAll: true });
   stopped = true;
   for (const name of [`berth-i${x}`, n1.bridge, n2.bridge, epA.hostVeth, epC.hostVeth]) t.equal(native.linkGet(name), null, `${name} is gone`);
-  t.notOk(tableExists(), 'the nft table is gone');
+  t.notOk(tableExists(driver.table), 'the nft table is gone');
 });
 
 /** A daemon stand-in in a child process: starts a driver, connects the namespace of `pid` with a published port, prints the endpoint. */

@@ -13,6 +13,7 @@ import { dockerCliPath } from '../helpers/docker-cli.js';
 import { runCli } from '../helpers/cli-run.js';
 import { probes } from '../helpers/probes.js';
 import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
+import { testNetworkFlags } from '../helpers/test-network.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -23,7 +24,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
  */
 async function startDaemon(dir: string): Promise<{ socket: string; child: ReturnType<typeof spawn>; stop: () => Promise<void> }> {
   const socket = path.join(dir, 'berth.sock');
-  const child = spawn(process.execPath, [path.join(ROOT, 'cli/bin/berth.js'), 'daemon', '-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'cli/bin/berth.js'), 'daemon', '-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), ...testNetworkFlags(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   let out = '';
   await new Promise<void>((resolve, reject) => {

@@ -37,6 +37,13 @@ t.test('TLS flags', async (t) => {
   t.throws(() => daemonConfig({ ...FLAGS, tlsverify: true, tlscert: '/c', tlskey: '/k' }), { message: /--tlscacert/ });
 });
 
+t.test('network flags: --bridge, --bip, --fixed-cidr', async (t) => {
+  t.match(daemonConfig({ ...FLAGS, bridge: 'berth1', bip: '10.160.0.1/24', 'fixed-cidr': '10.160.0.128/25' }), { bridge: 'berth1', bip: '10.160.0.1/24', fixedCidr: '10.160.0.128/25' });
+  t.notOk('bridge' in daemonConfig(FLAGS), 'no --bridge: the default berth0');
+  t.throws(() => daemonConfig({ ...FLAGS, bridge: 'a-name-longer-than-15' }), { name: 'InvalidParameterError', message: /invalid bridge name/ });
+  t.throws(() => daemonConfig({ ...FLAGS, bip: '10.160.0.1' }), { name: 'InvalidParameterError', message: /--bip/ });
+});
+
 t.test('labels must be key=value', async (t) => {
   t.throws(() => daemonConfig({ ...FLAGS, label: ['novalue'] }), { name: 'InvalidParameterError', message: /bad label "novalue"/ });
   t.throws(() => daemonConfig({ ...FLAGS, label: ['=x'] }), { name: 'InvalidParameterError' });

@@ -6,9 +6,10 @@ import * as nft from '../../drivers/network/nft.js';
 import { parseProcRoute } from '../../drivers/network/native.js';
 
 const lines = (s: string) => s.trim().split('\n');
+const T = nft.DEFAULT_TABLE;
 
 t.test('a network gets five chains and five dispatch elements', async (t) => {
-  const script = nft.addNetwork({ bridge: 'br-0123456789ab', internal: false });
+  const script = nft.addNetwork(T, { bridge: 'br-0123456789ab', internal: false });
   t.same(lines(script), [
     'add chain inet berth n-br-0123456789ab-in',
     'add rule inet berth n-br-0123456789ab-in iifname "br-0123456789ab" accept',
@@ -33,7 +34,7 @@ t.test('a network gets five chains and five dispatch elements', async (t) => {
 });
 
 t.test('an internal network has no masquerade and nothing in or out', async (t) => {
-  const script = nft.addNetwork({ bridge: 'br-x', internal: true });
+  const script = nft.addNetwork(T, { bridge: 'br-x', internal: true });
   t.notMatch(script, /oifname != "br-x" masquerade/);
   t.match(script, 'add rule inet berth n-br-x-out drop');
   t.same(lines(script).filter((l) => l.startsWith('add rule inet berth n-br-x-in')), [
@@ -43,8 +44,8 @@ t.test('an internal network has no masquerade and nothing in or out', async (t) 
 });
 
 t.test('removal deletes exactly what addition added', async (t) => {
-  const add = lines(nft.addNetwork({ bridge: 'berth0', internal: false }));
-  const del = lines(nft.removeNetwork('berth0'));
+  const add = lines(nft.addNetwork(T, { bridge: 'berth0', internal: false }));
+  const del = lines(nft.removeNetwork(T, 'berth0'));
   const chains = add.filter((l) => l.startsWith('add chain')).map((l) => l.split(' ').pop());
   t.same(del.filter((l) => l.startsWith('delete chain')).map((l) => l.split(' ').pop()), chains);
   t.same(del.filter((l) => l.startsWith('delete element')), [
@@ -62,25 +63,34 @@ t.test('published ports are DNAT map elements keyed by address only when one was
     { proto: 'tcp' as const, hostIp: '', hostPort: 8080, containerIp: '10.88.0.2', containerPort: 80 },
     { proto: 'udp' as const, hostIp: '127.0.0.1', hostPort: 5353, containerIp: '10.88.0.2', containerPort: 53 },
   ];
-  t.same(lines(nft.addPorts(ports)), [
+  t.same(lines(nft.addPorts(T, ports)), [
     'add element inet berth ports_any { tcp . 8080 : 10.88.0.2 . 80 }',
     'add element inet berth ports_addr { 127.0.0.1 . udp . 5353 : 10.88.0.2 . 53 }',
   ]);
-  t.same(lines(nft.removePorts(ports)), [
+  t.same(lines(nft.removePorts(T, ports)), [
     'delete element inet berth ports_any { tcp . 8080 }',
     'delete element inet berth ports_addr { 127.0.0.1 . udp . 5353 }',
   ]);
 });
 
 t.test('a rebuild replaces the table in one transaction', async (t) => {
-  const script = nft.rebuild([{ bridge: 'berth0', internal: false }], [{ proto: 'tcp', hostIp: '', hostPort: 1, containerIp: '10.88.0.2', containerPort: 2 }]);
+  const script = nft.rebuild(T, [{ bridge: 'berth0', internal: false }], [{ proto: 'tcp', hostIp: '', hostPort: 1, containerIp: '10.88.0.2', containerPort: 2 }]);
   const l = lines(script);
   t.same(l.slice(0, 3), ['add table inet berth', 'delete table inet berth', 'add table inet berth']);
   t.ok(l.includes('add chain inet berth forward { type filter hook forward priority filter; policy accept; }'));
   t.ok(l.includes('add rule inet berth output fib daddr type local dnat ip to meta l4proto . th dport map @ports_any'));
   t.ok(l.indexOf('add chain inet berth n-berth0-in') > l.indexOf('add rule inet berth forward iifname vmap @fwd_out'), 'networks after the skeleton');
   t.equal(l[l.length - 1], 'add element inet berth ports_any { tcp . 1 : 10.88.0.2 . 2 }');
-  t.same(lines(nft.dropTable()), ['add table inet berth', 'delete table inet berth']);
+  t.same(lines(nft.dropTable(T)), ['add table inet berth', 'delete table inet berth']);
+});
+
+t.test('each daemon has its own table: berth0 keeps inet berth, other bridges get their own', async (t) => {
+  t.equal(nft.tableFor('berth0'), 'inet berth');
+  t.equal(nft.tableFor('berth-d1a2b3c4'), 'inet berth-berth-d1a2b3c4');
+  t.equal(nft.tableFor('x'), 'inet berth-x');
+  const other = nft.tableFor('berth1');
+  t.same(lines(nft.dropTable(other)), ['add table inet berth-berth1', 'delete table inet berth-berth1']);
+  t.ok(lines(nft.addNetwork(other, { bridge: 'br-1', internal: false })).every((l) => l.includes(' inet berth-berth1 ')), 'every statement names it');
 });
 
 t.test('-p specs', async (t) => {

@@ -25,6 +25,7 @@ export async function openNetwork(config: EngineConfig, db: Level<string, unknow
   const driver = new NetworkDriver(db, native ? new NativeBackend() : new FakeBackend(), {
     ...(config.bip && fromBip(config.bip)),
     ...(config.fixedCidr && { defaultIpRange: config.fixedCidr }),
+    ...(config.bridge && { defaultBridge: config.bridge }),
     log: (m) => log.info(`network: ${m}`),
   });
   const running = new Set((await new ContainerStore(db).all()).filter((c) => c.State.Running).map((c) => c.Id));
