@@ -9,6 +9,7 @@ import type { CreateFlags } from './flags.js';
 import { parseMount, tmpfsMap, volumeSpecs } from './mounts.js';
 import { effectiveCaps, keyValueMap, parseBytes, parseCpus, parseInteger, parseRestart, parseSwap } from './parse.js';
 import { portMaps } from './ports.js';
+import { securityOpts } from './security-opt.js';
 import type { TtySize } from '../tty.js';
 
 /** What `create` / `run` will send: the body and the `name` query parameter. */
@@ -60,7 +61,7 @@ function hostConfig(f: CreateFlags, { ports, volumes }: Parsed, console: TtySize
     ConsoleSize: console ? [console.rows, console.cols] : [0, 0], CapAdd: caps.CapAdd, CapDrop: caps.CapDrop, CgroupnsMode: '',
     Dns: f.dns ?? [], DnsOptions: f['dns-option'] ?? [], DnsSearch: f['dns-search'] ?? [], ExtraHosts: f['add-host'] ?? null,
     GroupAdd: null, IpcMode: '', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',
-    Privileged: f.privileged, PublishAllPorts: f['publish-all'], ReadonlyRootfs: f['read-only'], SecurityOpt: null,
+    Privileged: f.privileged, PublishAllPorts: f['publish-all'], ReadonlyRootfs: f['read-only'], SecurityOpt: option(() => securityOpts(f['security-opt'] ?? [])),
     Tmpfs: tmpfsMap(f.tmpfs ?? []), UTSMode: '', UsernsMode: '', ShmSize: 0, Isolation: '',
     CpuShares: optional('-c, --cpu-shares', f['cpu-shares'], parseInteger, 0),
     Memory: optional('-m, --memory', f.memory, parseBytes, 0),

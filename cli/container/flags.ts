@@ -47,6 +47,7 @@ export const createFlags = {
   'cap-add': list('add Linux capabilities'),
   'cap-drop': list('drop Linux capabilities'),
   privileged: Flags.boolean({ default: false, description: 'give extended privileges to this container' }),
+  'security-opt': list('security options (seccomp=unconfined|PROFILE.json, no-new-privileges)'),
   init: Flags.boolean({ default: false, description: 'run an init inside the container that forwards signals and reaps processes' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
   'stop-timeout': Flags.string({ description: 'timeout (in seconds) to stop a container' }),
