@@ -7,6 +7,7 @@ import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import { chainIds } from '../services/graph/blobs.js';
 import { createdState } from '../services/containers/lifecycle.js';
 import { commandOf, mergeConfig, validateHostConfig } from '../services/containers/merge.js';
+import { logConfigAtCreate } from '../services/containers/logconfig.js';
 import { normalizeName, randomName } from '../services/containers/names.js';
 import type { ContainerRecord } from '../services/containers/record.js';
 import { attachMounts, detachMounts } from '../volume/attach.js';
@@ -32,6 +33,7 @@ async function newRecord(ctx: EngineContext, args: CreateArgs): Promise<Containe
   if (!body.Image) throw invalidParameter('Config cannot be empty in order to create a container');
   const hostConfig = { NetworkMode: 'default', ...(body.HostConfig ?? {}) };
   validateHostConfig(hostConfig);
+  hostConfig.LogConfig = logConfigAtCreate(body.HostConfig?.LogConfig);
   const image = await ctx.call('graph', 'inspect', [body.Image]);
   const config = mergeConfig(body, image.Config);
   const { Path, Args } = commandOf(config);
@@ -42,7 +44,7 @@ async function newRecord(ctx: EngineContext, args: CreateArgs): Promise<Containe
   return {
     Id: id, Name: args.name ? normalizeName(args.name) : `/${randomName()}`, Created: new Date(ctx.clock.now()).toISOString(),
     Path, Args, Config: config, HostConfig: hostConfig, Image: image.Id, State: createdState(), RestartCount: 0, Driver: driver,
-    LogPath: p.log, ResolvConfPath: p.resolvConf, HostnamePath: p.hostname, HostsPath: p.hosts,
+    LogPath: hostConfig.LogConfig.Type === 'none' ? '' : p.log, ResolvConfPath: p.resolvConf, HostnamePath: p.hostname, HostsPath: p.hosts,
     NetworkSettings, Mounts: [], rwLayer: id, imageLayer: null, manuallyStopped: false,
   };
 }

@@ -8,6 +8,7 @@ import { ANNOTATION_CGROUP_PATH, ANNOTATION_CGROUP_PROCS, ANNOTATION_STDIN, type
 import type { ContainerRecord } from '../services/containers/record.js';
 import type { ContainerPaths } from './files.js';
 import { withInit } from './init.js';
+import { logAnnotations } from '../services/containers/logconfig.js';
 import { applySecurityOpt } from '../services/containers/security-opt.js';
 import type { ResolvedUser } from './user.js';
 
@@ -89,6 +90,6 @@ export function buildSpec(r: ContainerRecord, rootfs: string, p: ContainerPaths,
   if (r.HostConfig.NetworkMode === 'host') spec.linux!.namespaces = spec.linux!.namespaces!.filter((n) => n.type !== 'network');
   const cg = containerCgroup(r.Id);
   if (r.HostConfig.Init) withInit(spec, helperPath());
-  spec.annotations = { [ANNOTATION_CGROUP_PATH]: cg, [ANNOTATION_CGROUP_PROCS]: cgroupProcsFiles(cg).join(','), ...(r.Config.OpenStdin && { [ANNOTATION_STDIN]: 'open' }) };
+  spec.annotations = { [ANNOTATION_CGROUP_PATH]: cg, [ANNOTATION_CGROUP_PROCS]: cgroupProcsFiles(cg).join(','), ...(r.Config.OpenStdin && { [ANNOTATION_STDIN]: 'open' }), ...logAnnotations(r.HostConfig.LogConfig) };
   return spec;
 }

@@ -44,6 +44,14 @@ function attachments(f: CreateFlags): { stdin: boolean; stdout: boolean; stderr:
   return { stdin: f.interactive || picked.includes('stdin'), stdout: all || picked.includes('stdout'), stderr: all || picked.includes('stderr') };
 }
 
+/** --log-driver and --log-opt k=v (docker refuses options for the none driver). */
+function logConfig(f: CreateFlags): { Type: string; Config: Record<string, string> } {
+  const Type = f['log-driver'] ?? '';
+  const opts = f['log-opt'] ?? [];
+  if (Type === 'none' && opts.length > 0) throw new Error(`invalid logging opts for driver ${Type}`);
+  return { Type, Config: keyValueMap(opts) };
+}
+
 interface Parsed {
   ports: ReturnType<typeof portMaps>;
   volumes: ReturnType<typeof volumeSpecs>;
@@ -56,7 +64,7 @@ function hostConfig(f: CreateFlags, { ports, volumes }: Parsed, console: TtySize
   const caps = effectiveCaps(f['cap-add'] ?? [], f['cap-drop'] ?? []);
   // Go's field order and zero values; undefined leaves out what docker omits when empty.
   return {
-    Binds: volumes.Binds, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: f.network ?? 'default',
+    Binds: volumes.Binds, ContainerIDFile: '', LogConfig: option(() => logConfig(f)), NetworkMode: f.network ?? 'default',
     PortBindings: ports.PortBindings, RestartPolicy: restart, AutoRemove: f.rm, VolumeDriver: '', VolumesFrom: null,
     ConsoleSize: console ? [console.rows, console.cols] : [0, 0], CapAdd: caps.CapAdd, CapDrop: caps.CapDrop, CgroupnsMode: '',
     Dns: f.dns ?? [], DnsOptions: f['dns-option'] ?? [], DnsSearch: f['dns-search'] ?? [], ExtraHosts: f['add-host'] ?? null,

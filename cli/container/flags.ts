@@ -48,6 +48,8 @@ export const createFlags = {
   'cap-drop': list('drop Linux capabilities'),
   privileged: Flags.boolean({ default: false, description: 'give extended privileges to this container' }),
   'security-opt': list('security options (seccomp=unconfined|PROFILE.json, no-new-privileges)'),
+  'log-driver': Flags.string({ description: 'logging driver for the container' }),
+  'log-opt': list('log driver options'),
   init: Flags.boolean({ default: false, description: 'run an init inside the container that forwards signals and reaps processes' }),
   'stop-signal': Flags.string({ description: 'signal to stop the container' }),
   'stop-timeout': Flags.string({ description: 'timeout (in seconds) to stop a container' }),

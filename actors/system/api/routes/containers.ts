@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { invalidParameter, kindOf } from '../../../../protocol/errdefs.js';
+import { invalidParameter, kindOf, notImplemented } from '../../../../protocol/errdefs.js';
 import { parseFilters } from '../../../../protocol/filters.js';
 import type { ContainerCreateRequest } from '../../../../protocol/types/containers.js';
 import { CONTAINER_LIST_FILTERS } from '../../../container/query.js';
@@ -96,6 +96,8 @@ async function containerLogs(req: ApiRequest, res: ServerResponse): Promise<void
     since: q.get('since') && q.get('since') !== '0' ? parseUnixTimestamp('since', q.get('since')!) : undefined,
     until: q.get('until') && q.get('until') !== '0' ? parseUnixTimestamp('until', q.get('until')!) : undefined,
   };
+  // Before the stream starts, so the refusal is a plain 501 as dockerd's.
+  if (r.HostConfig.LogConfig?.Type === 'none') throw notImplemented('configured logging driver does not support reading');
   startStream(res, r.Config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
   await req.engine.job('container.logs', args, { stdout: res, signal: req.signal });
   res.end();

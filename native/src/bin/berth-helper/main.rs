@@ -10,6 +10,7 @@ mod error;
 mod exit;
 mod init;
 mod jsonlog;
+mod logfile;
 mod memfd;
 mod mountopts;
 mod mounts;

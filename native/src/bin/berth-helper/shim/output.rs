@@ -1,10 +1,8 @@
 //! A process's output streams as the shim reads them, and the json-file log the container's
 //! output goes to (exec output is not logged, as in Docker).
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-
 use crate::jsonlog::{self, Splitter};
+use crate::logfile::{RotatingFile, Rotation};
 use crate::shim::proto;
 use crate::sys;
 
@@ -71,25 +69,17 @@ impl OutStream {
     }
 }
 
-/// The json-file log of the container (none when the shim got no --log).
+/// The json-file log of the container (none when the shim got no --log or the driver is `none`).
 pub struct LogFile {
-    file: Option<std::fs::File>,
+    file: Option<RotatingFile>,
 }
 
 impl LogFile {
-    /// Opens (appending to) the log file.
-    pub fn open(path: Option<&std::path::Path>) -> crate::error::Result<Self> {
-        let file = match path {
-            None => None,
-            Some(p) => Some(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    // As dockerd's json-file logs: readable by the owner's group, no one else.
-                    .mode(0o640)
-                    .open(p)
-                    .map_err(|e| crate::error::Error::io(format!("open log {}", p.display()), &e))?,
-            ),
+    /// Opens (appending to) the log file, rotated as `rotation` says (None: no log).
+    pub fn open(path: Option<&std::path::Path>, rotation: Option<Rotation>) -> crate::error::Result<Self> {
+        let file = match (path, rotation) {
+            (Some(p), Some(r)) => Some(RotatingFile::open(p, r)?),
+            _ => None,
         };
         Ok(LogFile { file })
     }
@@ -102,8 +92,9 @@ impl LogFile {
         }
         let stream = if kind == proto::STDERR { "stderr" } else { "stdout" };
         let time = crate::clock::rfc3339_now();
-        let text: String = entries.iter().map(|e| jsonlog::entry(e, stream, &time)).collect();
-        // A full disk must not stop the container: the entry is lost, the shim goes on.
-        let _ = f.write_all(text.as_bytes());
+        for e in entries {
+            // A full disk must not stop the container: the entry is lost, the shim goes on.
+            let _ = f.write_entry(jsonlog::entry(e, stream, &time).as_bytes());
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use crate::error::Result;
 use crate::exit::ExitRecord;
+use crate::logfile::Rotation;
 use crate::shim::client::Client;
 use crate::shim::output::LogFile;
 use crate::shim::procs::Proc;
@@ -60,7 +61,7 @@ impl Server {
     /// Creates the container and binds the socket.
     pub fn start(args: &Args, spec: Spec) -> Result<Server> {
         let sigfd = signals::signalfd()?;
-        let log = LogFile::open(args.log.as_deref())?;
+        let log = LogFile::open(args.log.as_deref(), Rotation::from_annotations(&spec.annotations))?;
         let oom_dirs = oom::memory_dirs(&spec.cgroup_procs());
         let oom_before = oom::kills(&oom_dirs);
         let created = create::create(&spec)?;
