@@ -17,6 +17,16 @@ export function networkOf(mode: string | undefined): string | null {
   return mode;
 }
 
+/** A binding's HostPort: '' or '0' (a port of the dynamic range), '8080', or a range '8000-8010' (a free one of it). */
+function hostPorts(text: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (text === '') return [0, 0];
+  const start = Number(m?.[1]);
+  const end = m?.[2] === undefined ? start : Number(m[2]);
+  if (!m || end > 65535 || end < start || (start === 0 && end !== 0)) throw invalidParameter(`invalid port specification: "${text}"`);
+  return [start, end];
+}
+
 /** HostConfig.PortBindings (and -P over ExposedPorts) as the driver's port list. */
 export function portsOf(r: ContainerRecord): PortBinding[] {
   const out: PortBinding[] = [];
@@ -26,9 +36,9 @@ export function portsOf(r: ContainerRecord): PortBinding[] {
     const m = /^(\d+)(?:\/(tcp|udp))?$/.exec(key);
     if (!m) throw invalidParameter(`invalid port specification: "${key}"`);
     for (const b of list ?? [{}]) {
-      const hostPort = b.HostPort ? Number(b.HostPort) : 0;
-      if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535) throw invalidParameter(`invalid host port: "${b.HostPort}"`);
-      out.push({ proto: (m[2] ?? 'tcp') as 'tcp' | 'udp', hostIp: b.HostIp || '0.0.0.0', hostPort, containerPort: Number(m[1]) });
+      const [hostPort, hostPortEnd] = hostPorts(b.HostPort ?? '');
+      const binding: PortBinding = { proto: (m[2] ?? 'tcp') as 'tcp' | 'udp', hostIp: b.HostIp || '0.0.0.0', hostPort, containerPort: Number(m[1]) };
+      out.push(hostPortEnd === hostPort ? binding : { ...binding, hostPortEnd });
     }
   }
   return out;

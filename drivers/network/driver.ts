@@ -12,6 +12,7 @@ import type { NetworkBackend, PortReservation } from './backend.js';
 import { Ipam } from './ipam.js';
 import { overlaps, parseCidr, parseIp } from './ipv4.js';
 import * as nft from './nft.js';
+import { PortAllocator } from './portalloc.js';
 import type { PortBinding } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { NetworkStore, type EndpointRecord, type NetworkRecord } from './store.js';
@@ -35,6 +36,7 @@ export class NetworkDriver {
   readonly ipam: Ipam;
   /** This daemon's nft table (one per default bridge, so daemons side by side keep apart). */
   readonly table: string;
+  private readonly ports: PortAllocator;
   private networks = new Map<string, NetworkRecord>();
   private endpoints = new Map<string, EndpointRecord>();
   private reservations = new Map<string, PortReservation[]>();
@@ -44,6 +46,7 @@ export class NetworkDriver {
     this.store = new NetworkStore(db);
     this.ipam = new Ipam(db);
     this.table = nft.tableFor(config.defaultBridge ?? 'berth0');
+    this.ports = new PortAllocator(backend, config.dynamicPorts);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -177,10 +180,10 @@ export class NetworkDriver {
       undo.push(() => this.ipam.release(net.Id, ip));
       const ports: PortBinding[] = [];
       for (const p of req.ports ?? []) {
-        const r = await this.backend.reservePort(p.proto, p.hostIp, p.hostPort);
+        const r = await this.ports.reserve(p);
         held.push(r);
         undo.push(() => r.release());
-        ports.push({ ...p, hostPort: r.port });
+        ports.push({ proto: p.proto, hostIp: p.hostIp, hostPort: r.port, containerPort: p.containerPort });
       }
       const prefixLen = parseCidr(net.subnet).prefixLen;
       const gateway = net.internal ? null : net.gateway;

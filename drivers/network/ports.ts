@@ -2,11 +2,16 @@
 import { invalidParameter } from '../../protocol/errdefs.js';
 import { parseIp } from './ipv4.js';
 
-/** One published port. hostIp '' is every address; hostPort 0 asks for a free port. */
+/**
+ * One published port. hostIp '' is every address; hostPort 0 asks for a port of the dynamic range,
+ * hostPort with hostPortEnd for a free one of that range (portalloc.ts). Once held, hostPort is the port.
+ */
 export interface PortBinding {
   proto: 'tcp' | 'udp';
   hostIp: string;
   hostPort: number;
+  /** Last port of a host port range (`8000-8010`); absent once a port is held. */
+  hostPortEnd?: number;
   containerPort: number;
 }
 

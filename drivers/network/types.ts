@@ -18,6 +18,8 @@ export interface NetworkConfig {
   /** Pools user networks get subnets from when they name none. */
   pools?: AddressPool[];
   mtu?: number;
+  /** Where ports published without a host port come from. Default: the kernel's ephemeral range (portalloc.ts). */
+  dynamicPorts?: [number, number];
   /** Where the driver says what it did during reconciliation. */
   log?: (message: string) => void;
 }

@@ -25,7 +25,7 @@ t.test('docker network … against berth', { skip: probes.root() || probes.docke
   const docker = async (...args: string[]) => (await run(dockerCliPath()!, args, { env, timeout: 60_000 })).stdout;
   const fails = (...args: string[]) => run(dockerCliPath()!, args, { env, timeout: 60_000 }).then(() => null, (e: { stderr: string; code: number }) => e);
   const berth = async (...args: string[]) => (await run(process.execPath, [BERTH_BIN, ...args], { env: { ...env, BERTH_HOST: `unix://${d.socket}` }, timeout: 60_000 })).stdout;
-  t.teardown(() => docker('rm', '-f', 'web', 'alt').catch(() => undefined));
+  t.teardown(() => docker('rm', '-f', 'web', 'alt', 'pr', 'prange', 'pall').catch(() => undefined));
   await request(d.socket, 'POST', `/images/create?fromSrc=-&repo=busybox&tag=latest&changes=${encodeURIComponent('CMD ["sh"]')}`, { body: await busyboxRootfsBuffer() });
 
   const id = (await docker('network', 'create', '--label', 'app=web', 'n')).trim();
@@ -58,6 +58,31 @@ t.test('docker network … against berth', { skip: probes.root() || probes.docke
     await berth('network', 'disconnect', 'cli', 'web');
     t.equal(await berth('network', 'rm', 'cli'), 'cli\n');
     t.match(made, /^[0-9a-f]{64}$/);
+  });
+
+  await t.test('-p with ranges and -P', async (t) => {
+    const httpd = ['sh', '-c', 'mkdir /www && hostname > /www/index.html && (httpd -p 81 -h /www &) && exec httpd -f -p 80 -h /www'];
+    await docker('run', '-d', '--name', 'pr', '--hostname', 'pr', '-p', '127.0.0.1:18100-18101:80-81', 'busybox', ...httpd);
+    t.equal(await docker('port', 'pr'), '80/tcp -> 127.0.0.1:18100\n81/tcp -> 127.0.0.1:18101\n', 'container port ranges map pairwise');
+    await docker('run', '-d', '--name', 'prange', '--hostname', 'prange', '-p', '127.0.0.1:18100-18110:80', 'busybox', ...httpd);
+    t.equal(await docker('port', 'prange', '80'), '127.0.0.1:18102\n', 'a host range gives its first free port');
+    await docker('run', '-d', '--name', 'pall', '--hostname', 'pall', '--expose', '80', '--expose', '81', '-P', 'busybox', ...httpd);
+    const [low, high] = d.inNetns('cat', ['/proc/sys/net/ipv4/ip_local_port_range']).trim().split(/\s+/).map(Number) as [number, number];
+    const all = await docker('port', 'pall');
+    t.match(all, /^80\/tcp -> 0\.0\.0\.0:\d+\n81\/tcp -> 0\.0\.0\.0:\d+\n$/, '-P publishes every exposed port');
+    for (const m of all.matchAll(/:(\d+)$/gm)) t.ok(Number(m[1]) >= low && Number(m[1]) <= high, `${m[1]} is in the ephemeral range ${low}-${high}`);
+    for (const name of ['pr', 'prange', 'pall']) t.equal(await berth('port', name), await docker('port', name), `berth port ${name}`);
+    const get = async (port: string) => {
+      let body = '';
+      for (let i = 0; i < 30 && !body.includes('200 OK'); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        body = d.inNetns('sh', ['-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 127.0.0.1 ${port} || true`]);
+      }
+      return body;
+    };
+    t.match(await get('18101'), /\npr\n/, 'pr answers on its second port');
+    t.match(await get(/81\/tcp -> 0\.0\.0\.0:(\d+)/.exec(all)![1]!), /\npall\n/, 'pall on its -P port');
+    await docker('rm', '-f', 'pr', 'prange', 'pall');
   });
 
   await docker('run', '-d', '--name', 'alt', '--network', 'other', 'busybox', 'sleep', '60');
