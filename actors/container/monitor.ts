@@ -1,3 +1,4 @@
+import { kindOf } from '../../protocol/errdefs.js';
 import type { ExitStatus } from '../../drivers/exec/backend.js';
 import { containerCgroup, destroyCgroup, oomKills } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
@@ -40,6 +41,8 @@ export function restartDelay(restartCount: number): number {
  */
 export class Monitor {
   private readonly watching = new Set<string>();
+  /** Restart-policy starts waiting out their back-off, by container id. */
+  private readonly backoff = new Map<string, unknown>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -85,15 +88,30 @@ export class Monitor {
     await ctx.call('graphdriver', 'put', [r.rwLayer]).catch((e: Error) => ctx.log.warn(`unmount ${r.Id.slice(0, 12)}: ${e.message}`));
   }
 
+  /**
+   * Cancels a restart-policy start still waiting out its back-off (`docker restart` or `stop` of a
+   * restarting container, as dockerd cancels it); true when one was pending.
+   */
+  cancelRestart(id: string): boolean {
+    const timer = this.backoff.get(id);
+    if (timer === undefined) return false;
+    this.ctx.clock.clearTimeout(timer);
+    this.backoff.delete(id);
+    return true;
+  }
+
   private async restart(r: ContainerRecord): Promise<void> {
     const { ctx } = this;
     await ctx.call('containers', 'move', [r.Id, { type: 'restarting' }, { RestartCount: r.RestartCount + 1 }]);
-    ctx.clock.setTimeout(() => {
+    this.backoff.set(r.Id, ctx.clock.setTimeout(() => {
+      this.backoff.delete(r.Id);
       ctx.job('container.start', { ref: r.Id }).catch(async (err: Error) => {
+        // Someone else started it meanwhile (a restart that won the race): it runs, nothing failed.
+        if (kindOf(err) === 'NotModified') return;
         ctx.log.error(`restart ${r.Id.slice(0, 12)}: ${err.message}`);
         await ctx.call('containers', 'move', [r.Id, { type: 'exited', exitCode: 128, oomKilled: false, at: new Date().toISOString(), error: err.message }]).catch(() => undefined);
       });
-    }, restartDelay(r.RestartCount));
+    }, restartDelay(r.RestartCount)));
   }
 }
 

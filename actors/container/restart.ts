@@ -15,11 +15,13 @@ declare module '../kernel/job.js' {
 /**
  * Restarts a container as dockerd does: stopped first if it runs (its stop signal, SIGKILL after the
  * timeout), then started; a stopped container is just started. A restart is not a manual stop, so the
- * restart policy applies again afterwards. Failures read "Cannot restart container …" (a 500, as dockerd).
+ * restart policy applies again afterwards; a container waiting to be restarted by its policy is started now. Failures read "Cannot restart container …" (a 500, as dockerd).
  */
 export async function restartContainer(ctx: EngineContext, a: StopArgs): Promise<void> {
   const r = await ctx.call('containers', 'find', [a.ref]);
   try {
+    // During a restart policy's back-off there is no process: its pending start gives way to ours.
+    if (r.State.Restarting) await ctx.call('monitor', 'cancelRestart', [r.Id]);
     if (r.State.Running) {
       await stopContainer(ctx, { ...a, ref: r.Id }).catch((err: unknown) => {
         if (kindOf(err) !== 'NotModified') throw err;
