@@ -167,9 +167,20 @@ export interface NetAddress {
   prefixLen: number;
 }
 
+/** A network namespace: a process's (`pid`) or a namespace file (`path`); exactly one. */
+export interface NetnsRef {
+  pid?: number;
+  path?: string;
+}
+
 /** `bridgeCreate` / `vethCreate` options. */
 export interface LinkCreateOptions extends NetnsOptions {
   mtu?: number;
+  /**
+   * vethCreate: make the peer right in this namespace. One request, where moving it there later
+   * (linkSetNetns) re-registers the device and waits out an RCU grace period (~20 ms).
+   */
+  peerNetns?: NetnsRef;
 }
 
 /** `linkSet` changes, sent in one RTM_SETLINK; absent fields are left alone. */
@@ -298,7 +309,7 @@ export interface NativeAddon {
   linkList(prefix: string, options?: NetnsOptions): NetLink[];
   /** Creates a bridge, down and without addresses (EEXIST when the name is taken). */
   bridgeCreate(name: string, options?: LinkCreateOptions): void;
-  /** Creates a veth pair `name` <-> `peer`, both down. */
+  /** Creates a veth pair `name` <-> `peer`, both down; the peer in `options.peerNetns` when given. */
   vethCreate(name: string, peer: string, options?: LinkCreateOptions): void;
   /** Renames / sets MTU, MAC, master, up or down, in one request. */
   linkSet(name: string, change: LinkSetChange, options?: NetnsOptions): void;
@@ -308,6 +319,11 @@ export interface NativeAddon {
   bridgePortSet(name: string, change: BridgePortChange, options?: NetnsOptions): void;
   /** Deletes a link; a veth takes its peer with it. */
   linkDelete(name: string, options?: NetnsOptions): void;
+  /**
+   * linkDelete on a libuv pool thread: deleting a device waits out an RCU grace period (~20 ms
+   * on a busy host) that must not stall the event loop. Rejects with the same SystemError shape.
+   */
+  linkDeleteAsync(name: string, options?: NetnsOptions): Promise<void>;
   /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
   addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
   /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
@@ -370,6 +386,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'linkSetNetns',
   'bridgePortSet',
   'linkDelete',
+  'linkDeleteAsync',
   'addressAdd',
   'addressDelete',
   'addressList',

@@ -14,7 +14,18 @@ pub fn throw(env: &Env, err: NativeError) -> Error {
     }
 }
 
+/// `err` as a napi Error holding the rich JS object, for rejecting a promise (an AsyncTask's reject).
+pub fn rejection(env: &Env, err: &NativeError) -> Option<Error> {
+    let obj = build(env, err).ok()?;
+    let value = napi::bindgen_prelude::JsValue::to_unknown(&obj);
+    Some(Error::from(value))
+}
+
 fn build_and_throw(env: &Env, err: &NativeError) -> napi::Result<()> {
+    env.throw(build(env, err)?)
+}
+
+fn build<'e>(env: &'e Env, err: &NativeError) -> napi::Result<napi::bindgen_prelude::Object<'e>> {
     let mut obj = env.create_error(Error::new(Status::GenericFailure, err.to_string()))?;
     obj.set("code", err.code())?;
     match err {
@@ -30,5 +41,5 @@ fn build_and_throw(env: &Env, err: &NativeError) -> napi::Result<()> {
         // Node's own ERR_INVALID_ARG_VALUE errors carry only code and message.
         NativeError::Arg(_) => {}
     }
-    env.throw(obj)
+    Ok(obj)
 }

@@ -222,19 +222,25 @@ pub fn bridge_create(nl: &dyn Rtnl, name: &str, mtu: Option<u32>) -> Result<(), 
     })
 }
 
-/// Creates veth pair `name` ↔ `peer` in this namespace, both down.
-pub fn veth_create(nl: &dyn Rtnl, name: &str, peer: &str, mtu: Option<u32>) -> Result<(), NativeError> {
+/// Creates veth pair `name` ↔ `peer`, both down: `peer` in namespace `peer_ns` when given, else here.
+/// Creating the peer in its namespace costs one request; moving it there afterwards unregisters and
+/// re-registers the device, which waits for an RCU grace period (some 20 ms on a busy host).
+pub fn veth_create(nl: &dyn Rtnl, name: &str, peer: &str, mtu: Option<u32>, peer_ns: Option<NsRef>) -> Result<(), NativeError> {
     named(format!("veth create '{name}' <-> '{peer}'"), name, || {
         check_name("name", name)?;
         check_name("peer", peer)?;
         mtu.map(check_mtu).transpose()?;
         let req = new_link(name, mtu, "veth", |d| {
             d.nest(msg::VETH_INFO_PEER, |p| {
-                let p = p
+                let mut p = p
                     .raw(&msg::ifinfomsg(msg::AF_UNSPEC, 0, 0, 0))
                     .attr_str(msg::IFLA_IFNAME, peer);
-                match mtu {
-                    Some(m) => p.attr_u32(msg::IFLA_MTU, m),
+                if let Some(m) = mtu {
+                    p = p.attr_u32(msg::IFLA_MTU, m);
+                }
+                match peer_ns {
+                    Some(NsRef::Pid(pid)) => p.attr_u32(msg::IFLA_NET_NS_PID, pid),
+                    Some(NsRef::Fd(fd)) => p.attr_u32(msg::IFLA_NET_NS_FD, fd as u32),
                     None => p,
                 }
             })

@@ -98,3 +98,30 @@ t.test('moving by namespace file', { skip: probes.root() }, async (t) => {
   native.linkSet('eth1', { rename: 'eth2', mtu: 1300, up: true }, { netns: ns.path });
   t.match(native.linkGet('eth2', { netns: ns.path }), { mtu: 1300, up: true });
 });
+
+t.test('a veth made with its peer already in the namespace (pid or file)', { skip: probes.root() }, async (t) => {
+  t.teardown(() => removeIfThere(hostEnd));
+  const ns = await netnsChild(t);
+  native.vethCreate(hostEnd, peerEnd, { mtu: 1400, peerNetns: { pid: ns.pid } });
+  t.equal(native.linkGet(peerEnd), null, 'the peer never was in our namespace');
+  t.match(native.linkGet(peerEnd, { netns: ns.path }), { mtu: 1400, kind: 'veth', up: false }, 'it is in the other one, with its MTU');
+  native.linkDelete(hostEnd);
+  t.equal(native.linkGet(peerEnd, { netns: ns.path }), null, 'deleting the host end takes the peer');
+
+  native.vethCreate(hostEnd, peerEnd, { peerNetns: { path: ns.path } });
+  t.ok(native.linkGet(peerEnd, { netns: ns.path }), 'by namespace file too');
+  t.throws(() => native.vethCreate(`${hostEnd}x`, `${peerEnd}x`, { peerNetns: {} }), { code: 'ERR_INVALID_ARG_VALUE', message: /exactly one of pid and path/ });
+  t.throws(() => native.vethCreate(`${hostEnd}x`, `${peerEnd}x`, { peerNetns: { path: '/nonexistent/ns' } }), { code: 'ENOENT', syscall: 'open', message: /^veth create/ });
+  t.equal(native.linkGet(`${hostEnd}x`), null, 'a refused create leaves nothing');
+});
+
+t.test('linkDeleteAsync deletes off the event loop and rejects like linkDelete throws', { skip: probes.root() }, async (t) => {
+  t.teardown(() => removeIfThere(hostEnd));
+  native.vethCreate(hostEnd, peerEnd);
+  const pending = native.linkDeleteAsync(hostEnd);
+  t.ok(pending instanceof Promise, 'a promise');
+  await pending;
+  t.equal(native.linkGet(hostEnd), null, 'the host end is gone');
+  t.equal(native.linkGet(peerEnd), null, 'and its peer');
+  await t.rejects(native.linkDeleteAsync('berth-nope'), { code: 'ENODEV', errno: -19, syscall: 'RTM_GETLINK', path: 'berth-nope', message: /^link delete 'berth-nope' failed/ });
+});

@@ -5,7 +5,8 @@
 use std::fs::File;
 use std::os::fd::AsRawFd;
 
-use napi::Env;
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::error::{ArgError, NativeError, SysError};
@@ -59,6 +60,15 @@ pub struct JsAddr {
 pub struct LinkCreateOptions {
     pub mtu: Option<u32>,
     pub netns: Option<String>,
+    /// vethCreate: make the peer right in this namespace (a process's, or a namespace file).
+    pub peer_netns: Option<NetnsRef>,
+}
+
+/// A network namespace: a process's, or a namespace file. Exactly one of the two.
+#[napi(object)]
+pub struct NetnsRef {
+    pub pid: Option<u32>,
+    pub path: Option<String>,
 }
 
 /// Changes of linkSet; absent fields are left alone.
@@ -154,13 +164,47 @@ pub fn bridge_create(env: Env, name: String, options: Option<LinkCreateOptions>)
     })
 }
 
-/// Creates a veth pair (both ends down).
+/// Creates a veth pair (both ends down), the peer in `options.peerNetns` when given.
 #[napi]
 pub fn veth_create(env: Env, name: String, peer: String, options: Option<LinkCreateOptions>) -> napi::Result<()> {
-    let (mtu, netns) = options.map_or((None, None), |o| (o.mtu, o.netns));
-    run(&env, netns, "veth create", move |nl| {
-        netlink::veth_create(nl, &name, &peer, mtu)
-    })
+    let (mtu, netns, peer_netns) = options.map_or((None, None, None), |o| (o.mtu, o.netns, o.peer_netns));
+    let operation = format!("veth create '{name}' <-> '{peer}'");
+    let target = match peer_netns {
+        Some(t) => Some(open_target(t.pid, t.path).map_err(|e| js_error::throw(&env, e.during(&operation)))?),
+        None => None,
+    };
+    let peer_ns = target.as_ref().map(NsTarget::ns_ref);
+    let result = run(&env, netns, "veth create", move |nl| {
+        netlink::veth_create(nl, &name, &peer, mtu, peer_ns)
+    });
+    drop(target); // a namespace fd must outlive the request
+    result
+}
+
+/// A namespace named by pid, or held open by its file while a request names its fd.
+enum NsTarget {
+    Pid(u32),
+    File(File),
+}
+
+impl NsTarget {
+    fn ns_ref(&self) -> NsRef {
+        match self {
+            NsTarget::Pid(pid) => NsRef::Pid(*pid),
+            NsTarget::File(f) => NsRef::Fd(f.as_raw_fd()),
+        }
+    }
+}
+
+/// Opens what a `{pid}` or `{path}` target names (exactly one of the two).
+fn open_target(pid: Option<u32>, path: Option<String>) -> Result<NsTarget, NativeError> {
+    match (pid, path) {
+        (Some(pid), None) => Ok(NsTarget::Pid(pid)),
+        (None, Some(path)) => File::open(&path)
+            .map(NsTarget::File)
+            .map_err(|e| NativeError::from(SysError::from_io("open", Some(&path), &e))),
+        _ => Err(NativeError::from(ArgError::new("target", "give exactly one of pid and path"))),
+    }
 }
 
 /// Renames, sets MTU / MAC / master / up-down of a link in one request.
@@ -187,28 +231,13 @@ pub fn link_set(env: Env, name: String, change: LinkSetChange, options: Option<N
 #[napi]
 pub fn link_set_netns(env: Env, name: String, target: NetnsTarget, options: Option<NetnsOptions>) -> napi::Result<()> {
     let operation = format!("link move '{name}' to another network namespace");
-    let file = match (&target.pid, &target.path) {
-        (Some(_), None) => None,
-        (None, Some(path)) => Some(File::open(path).map_err(|e| {
-            js_error::throw(
-                &env,
-                NativeError::from(SysError::from_io("open", Some(path), &e)).during(&operation),
-            )
-        })?),
-        _ => {
-            let e = ArgError::new("target", "give exactly one of pid and path");
-            return Err(js_error::throw(&env, NativeError::from(e).during(&operation)));
-        }
-    };
-    let ns_ref = match &file {
-        Some(f) => NsRef::Fd(f.as_raw_fd()),
-        None => NsRef::Pid(target.pid.unwrap_or(0)),
-    };
+    let held = open_target(target.pid, target.path).map_err(|e| js_error::throw(&env, e.during(&operation)))?;
+    let ns_ref = held.ns_ref();
     let rename = target.rename;
     let result = run(&env, ns(&options), &operation, move |nl| {
         netlink::link_set_netns(nl, &name, ns_ref, rename.as_deref())
     });
-    drop(file); // the namespace fd must outlive the request
+    drop(held); // the namespace fd must outlive the request
     result
 }
 
@@ -235,6 +264,53 @@ pub fn link_delete(env: Env, name: String, options: Option<NetnsOptions>) -> nap
     run(&env, ns(&options), "link delete", move |nl| {
         netlink::link_delete(nl, &name)
     })
+}
+
+/// linkDeleteAsync's work, done on a libuv pool thread: deleting a device waits for an RCU grace
+/// period (tens of ms on a busy host), which must not stall the event loop.
+pub struct LinkDeleteTask {
+    name: String,
+    netns: Option<String>,
+    failure: Option<NativeError>,
+}
+
+impl Task for LinkDeleteTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<()> {
+        let name = self.name.clone();
+        let with_socket = move || {
+            let nl = HostRtnl::open().map_err(|e| NativeError::from(e).during("link delete"))?;
+            netlink::link_delete(&nl, &name)
+        };
+        let result = match &self.netns {
+            Some(path) => in_netns(path, "link delete", with_socket),
+            None => with_socket(),
+        };
+        result.map_err(|e| {
+            let message = e.to_string();
+            self.failure = Some(e);
+            napi::Error::new(napi::Status::GenericFailure, message)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
+        Ok(())
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<()> {
+        match self.failure.take() {
+            Some(e) => Err(js_error::rejection(&env, &e).unwrap_or(err)),
+            None => Err(err),
+        }
+    }
+}
+
+/// Deletes a link like linkDelete, off the event loop; rejects with the same SystemError shape.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn link_delete_async(name: String, options: Option<NetnsOptions>) -> AsyncTask<LinkDeleteTask> {
+    AsyncTask::new(LinkDeleteTask { name, netns: ns(&options), failure: None })
 }
 
 /// Adds an IPv4 address ("10.88.0.1/16") to a link.

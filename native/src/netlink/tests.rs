@@ -66,7 +66,7 @@ fn bridge_create_sends_newlink_with_kind_bridge() {
 #[test]
 fn veth_create_nests_the_peer_with_its_own_ifinfomsg() {
     let nl = FakeRtnl::default();
-    veth_create(&nl, "vethb0123456789", "vethc0123456789", None).unwrap();
+    veth_create(&nl, "vethb0123456789", "vethc0123456789", None, None).unwrap();
     let peer = nested(
         msg::VETH_INFO_PEER,
         &[
@@ -90,6 +90,29 @@ fn veth_create_nests_the_peer_with_its_own_ifinfomsg() {
 }
 
 #[test]
+fn veth_create_puts_the_peer_straight_into_its_namespace() {
+    let nl = FakeRtnl::default();
+    veth_create(&nl, "vethb0123456789", "vethc0123456789", Some(1500), Some(NsRef::Pid(4321))).unwrap();
+    let peer = nested(
+        msg::VETH_INFO_PEER,
+        &[
+            msg::ifinfomsg(msg::AF_UNSPEC, 0, 0, 0).to_vec(),
+            attr(msg::IFLA_IFNAME, b"vethc0123456789\0"),
+            attr(msg::IFLA_MTU, &ne32(1500)),
+            attr(msg::IFLA_NET_NS_PID, &ne32(4321)),
+        ],
+    );
+    assert!(contains(&nl.log.borrow()[0].body, &peer), "the peer's nest names its namespace");
+    let nl = FakeRtnl::default();
+    veth_create(&nl, "a", "b", None, Some(NsRef::Fd(9))).unwrap();
+    assert!(contains(&nl.log.borrow()[0].body, &attr(msg::IFLA_NET_NS_FD, &ne32(9))));
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
 fn names_the_kernel_would_refuse_are_refused_first() {
     let nl = FakeRtnl::default();
     let e = bridge_create(&nl, "a-name-of-16-byt", None).unwrap_err();
@@ -98,7 +121,7 @@ fn names_the_kernel_would_refuse_are_refused_first() {
         e.to_string(),
         "bridge create 'a-name-of-16-byt' failed: invalid name: 'a-name-of-16-byt' is longer than 15 bytes"
     );
-    assert!(veth_create(&nl, "ok", "bad/name", None).is_err());
+    assert!(veth_create(&nl, "ok", "bad/name", None, None).is_err());
     assert!(bridge_create(&nl, "br0", Some(20)).is_err());
     assert!(nl.log.borrow().is_empty(), "nothing sent");
 }
