@@ -4,7 +4,7 @@
  * STATE/exit.json once the shim is gone. Pause, resume and stats use the cgroup the engine made
  * (annotation berth.cgroup.path) through the native addon.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,7 +35,7 @@ export interface NativeBackendOptions {
   /** --linger of the shims, in seconds. */
   lingerSeconds?: number;
   /** The addon, for cgroup calls (default: loadNative()). */
-  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats'>;
+  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats' | 'watchPid'>;
 }
 
 interface Known {
@@ -152,8 +152,11 @@ export class NativeBackend implements ExecBackend {
     const k = this.get(id);
     const st = await this.state(id).catch(() => null);
     if (st && st.status !== 'exited') throw conflict(`clean container ${id}: it is ${st.status}`);
-    if (existsSync(this.sock(id))) await request(this.sock(id), { op: 'shutdown' }).catch(() => undefined);
-    await waitForShimExit(k.paths.state);
+    // No socket: the shim is gone already (and shim.json's pid may name another process by now).
+    if (existsSync(this.sock(id))) {
+      await request(this.sock(id), { op: 'shutdown' }).catch(() => undefined);
+      await waitForShimExit(k.paths.state, this.addon());
+    }
     await rm(k.paths.state, { recursive: true, force: true });
     this.known.delete(id);
   }
@@ -204,24 +207,30 @@ export class NativeBackend implements ExecBackend {
   }
 }
 
-/** Waits (up to 5 s) for the shim named in STATE/shim.json to be gone. */
-async function waitForShimExit(state: string): Promise<void> {
+/** How long clean() waits for a shim told to shut down before it removes the state dir anyway. */
+const SHIM_EXIT_TIMEOUT_MS = 5000;
+
+/**
+ * Waits (up to 5 s) for the shim named in STATE/shim.json to be gone, told by a pidfd (the addon's
+ * watcher thread): no polling, so a `run --rm` does not pay a sleep per container. A pidfd becomes
+ * readable when the shim exits, before whoever adopted it reaps it: a zombie counts as gone.
+ */
+async function waitForShimExit(state: string, addon: Pick<NativeAddon, 'watchPid'>): Promise<void> {
   let pid: number;
   try {
     pid = (JSON.parse(await readFile(path.join(state, 'shim.json'), 'utf8')) as { shimPid: number }).shimPid;
   } catch {
     return;
   }
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-}
-
-// A shim that has exited is a zombie until its new parent (init, or a subreaper) reaps it, which
-// may take a while: that counts as gone.
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<void>((resolve) => {
+    try {
+      addon.watchPid(pid, () => resolve());
+    } catch {
+      resolve(); // not watchable (a bad pid in shim.json): nothing to wait for
+    }
+  });
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHIM_EXIT_TIMEOUT_MS)));
+  await Promise.race([gone, late]);
+  clearTimeout(timer);
 }
