@@ -86,7 +86,7 @@ export async function joinNetwork(ctx: EngineContext, r: ContainerRecord, networ
   const aliases = cfg.Aliases ?? [];
   // One default route per container: a network joined after the first adds only its subnet's route.
   const defaultRoute = !(await ctx.call('network', 'endpointsOf', [])).some((e) => e.containerId === r.Id);
-  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns: { pid }, network: net.Id, ip, aliases, ports, defaultRoute }]);
+  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns: { pid }, network: net.Id, ip, aliases, ports, defaultRoute, dns: r.HostConfig.Dns ?? [] }]);
   ctx.bus.publish('network.connect', { id: net.Id, attributes: { container: r.Id, name: net.Name, type: 'bridge' } });
   const dnsNames = net.isDefault ? null : [r.Name.slice(1), r.Id.slice(0, 12), ...aliases];
   const settings: StoredEndpoint = {

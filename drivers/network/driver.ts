@@ -194,6 +194,7 @@ export class NetworkDriver {
       const rec: EndpointRecord = {
         id, networkId: net.Id, containerId: req.containerId, containerName: req.containerName, aliases: req.aliases ?? [],
         ip, prefixLen, gateway, mac: iface.mac, hostVeth, ifName, netns: 'path' in req.netns ? req.netns.path : `/proc/${req.netns.pid}/ns/net`, ports,
+        ...(req.dns?.length ? { dns: req.dns } : {}),
       };
       if (ports.length > 0) {
         await this.backend.nft(nft.addPorts(this.table, natPorts(rec)));

@@ -48,6 +48,8 @@ export interface EndpointRecord {
   /** The container's network namespace file. */
   netns: string;
   ports: PublishedPort[];
+  /** The container's own nameservers (HostConfig.Dns): the embedded DNS forwards its queries there instead of the host's. */
+  dns?: string[];
 }
 
 /** The two record kinds, each in its own sublevel. */

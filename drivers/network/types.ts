@@ -52,6 +52,8 @@ export interface ConnectRequest {
   ifName?: string;
   /** False for a container's second and further networks: its default route stays on the first. */
   defaultRoute?: boolean;
+  /** The container's nameservers (--dns), upstreams of the embedded DNS for it; default the host's. */
+  dns?: string[];
 }
 
 /** What a container gets from connect (Docker's EndpointSettings fields, plus the veth names). */

@@ -63,3 +63,23 @@ t.test('serves on the gateway address; forwards dotted names upstream', async (t
   t.same((await query('example.org')).addresses, ['192.0.2.80'], 'a dotted name answered by the upstream');
   t.match(await query('nosuch'), { rcode: RCODE.NXDOMAIN }, 'an unknown single label');
 });
+
+t.test("a container's --dns servers are its upstreams; without them the host's", async (t) => {
+  const fake = async (address: string) => {
+    const s = dgram.createSocket('udp4');
+    s.on('message', (m, r) => s.send(answer(parseQuery(m)!, 0, [address]), r.port, r.address));
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    t.teardown(() => s.close());
+    return `127.0.0.1:${s.address().port}`;
+  };
+  const host = await fake('192.0.2.80');
+  const own = await fake('192.0.2.53');
+  const mine = { ...ep('a', 'custom', '10.0.0.5'), dns: [own] };
+  const dead = { ...ep('a', 'dead', '10.0.0.6'), dns: ['127.0.0.1:9'] };
+  const dns = new EmbeddedDns({ list: () => networks, endpointsOf: () => [...endpoints, mine, dead] }, memoryLogger(), 0, () => [host]);
+  const ask = async (from: string, name: string) => parseAnswer((await dns.resolve('a', encodeQuery(3, name), from))!);
+  t.same((await ask('10.0.0.5', 'example.org')).addresses, ['192.0.2.53'], 'its own nameserver answers');
+  t.same((await ask('10.0.0.3', 'example.org')).addresses, ['192.0.2.80'], 'another container still asks the host\'s');
+  t.same((await ask('10.0.0.5', 'web')).addresses, ['10.0.0.2'], 'container names are still answered here');
+  t.match(await ask('10.0.0.6', 'example.org'), { rcode: RCODE.SERVFAIL }, 'its nameserver does not answer: SERVFAIL, not the host\'s');
+});

@@ -2,7 +2,9 @@
  * The embedded DNS of user-defined networks (dockerd's 127.0.0.11): one UDP socket per network, on
  * its gateway address port 53, which its containers have as their nameserver. A container's name,
  * short id and aliases resolve to its address on that network, for containers on that network
- * only. Other dotted names go to the host's resolvers; other single-label names are NXDOMAIN.
+ * only. Other dotted names go upstream, as dockerd's resolver does: to the asking container's own
+ * nameservers (HostConfig.Dns, asked from the daemon's namespace) when it has any, else to the
+ * host's resolvers; other single-label names are NXDOMAIN.
  *
  * It reads the driver's in-memory records directly (never writes them): an answer then takes no
  * round trip through the actor system, and the records are the truth the driver itself uses.
@@ -98,17 +100,18 @@ export class EmbeddedDns {
     const net = this.driver.list().find((n) => n.Id === networkId);
     const endpoints = this.driver.endpointsOf(networkId);
     // Only this network's containers may ask: the names are theirs (another bridge reaches this address too).
-    if (!net || !endpoints.some((e) => e.ip === source)) return answer(q, RCODE.REFUSED);
+    const asker = endpoints.find((e) => e.ip === source);
+    if (!net || !asker) return answer(q, RCODE.REFUSED);
     const hits = endpoints.filter((e) => namesOf(e).includes(q.name)).map((e) => e.ip);
     if (hits.length > 0 && isInternet(q)) return answer(q, RCODE.NOERROR, q.type === TYPE_A ? hits : []);
     if (!q.name.includes('.')) return answer(q, RCODE.NXDOMAIN);
     if (net.internal) return answer(q, RCODE.REFUSED);
-    return this.forward(q, msg);
+    return this.forward(q, msg, asker.dns?.length ? asker.dns : this.upstreams());
   }
 
-  /** Asks the host's resolvers in turn; SERVFAIL when none answers in time. */
-  private async forward(q: DnsQuery, msg: Buffer): Promise<Buffer> {
-    for (const server of this.upstreams()) {
+  /** Asks the upstream servers in turn; SERVFAIL when none answers in time. */
+  private async forward(q: DnsQuery, msg: Buffer, servers: string[]): Promise<Buffer> {
+    for (const server of servers) {
       const reply = await exchange(server, msg, FORWARD_MS).catch(() => null);
       if (reply) return reply;
     }
