@@ -77,11 +77,13 @@ export class NativeBackend implements NetworkBackend {
   }
 
   async plug(host: string, bridge: string, isolated: boolean, netns: NetnsRef, iface: ContainerInterface): Promise<void> {
-    this.addon.vethCreate(host, iface.name, { ...this.ns, ...(iface.mtu ? { mtu: iface.mtu } : {}) });
+    // The container's end is made inside its namespace: moving it there afterwards would cost an
+    // RCU grace period (~20 ms) on every start.
+    const peerNetns = 'pid' in netns ? { pid: netns.pid } : { path: netns.path };
+    this.addon.vethCreate(host, iface.name, { ...this.ns, ...(iface.mtu ? { mtu: iface.mtu } : {}), peerNetns });
     try {
       this.addon.linkSet(host, { master: bridge, up: true }, this.ns);
       this.addon.bridgePortSet(host, { isolated, hairpin: true }, this.ns);
-      this.addon.linkSetNetns(iface.name, 'pid' in netns ? { pid: netns.pid } : { path: netns.path }, this.ns);
       const path = 'path' in netns ? netns.path : `/proc/${netns.pid}/ns/net`;
       this.addon.interfaceConfigure(path, {
         name: iface.name, rename: iface.ifName, cidr: iface.cidr, mac: iface.mac,
