@@ -3,7 +3,9 @@
 //! so a profile becomes a stack of filters, which the kernel combines by taking the most
 //! restrictive answer: first the default filter (every syscall named by any rule → allow, the rest
 //! → the default action), then one filter per other action (its syscalls → that action, the rest →
-//! allow). A syscall name this architecture lacks is skipped, as libseccomp does.
+//! allow). A syscall name this architecture lacks is skipped, as libseccomp does. The filters
+//! know the native ABI only: a process of another (x86 or x32 on x86_64, arm32 on aarch64) is
+//! killed by seccompiler's architecture check, where Docker's profile also admits those ABIs.
 
 use std::collections::BTreeMap;
 
