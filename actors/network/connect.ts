@@ -4,7 +4,7 @@
  * NetworkSettings.Networks, which the next start connects.
  */
 import { fromPromise } from 'xstate';
-import { forbidden, invalidParameter, notFound } from '../../protocol/errdefs.js';
+import { forbidden, invalidParameter, kindOf, notFound } from '../../protocol/errdefs.js';
 import type { EndpointConfig, Network } from '../../protocol/types/networks.js';
 import type { EngineContext } from '../context.js';
 import { joinNetwork, pendingEndpoint, type StoredEndpoint } from '../container/network.js';
@@ -52,12 +52,37 @@ async function connect(ctx: EngineContext, args: ConnectArgs): Promise<void> {
   await ctx.call('containers', 'patch', [r.Id, { NetworkSettings: { ...r.NetworkSettings, Networks } }]);
 }
 
-async function disconnect(ctx: EngineContext, network: string, container: string): Promise<void> {
+/**
+ * Deletes the endpoints on `n` of a container the daemon no longer knows, found by its name or id
+ * (dockerd's forced disconnect: EndpointByName, then Delete(force)); NotFound when there is none.
+ */
+async function dropStale(ctx: EngineContext, n: Network, container: string): Promise<void> {
+  const name = container.replace(/^\//, '');
+  const stale = (await ctx.call('network', 'endpointsOf', [n.Id])).filter((e) => e.containerName === name || e.containerId === container);
+  if (stale.length === 0) throw notFound(`No such container: ${container}`);
+  for (const ep of stale) {
+    await ctx.call('network', 'disconnect', [ep.containerId, n.Id]);
+    ctx.bus.publish('network.disconnect', { id: n.Id, attributes: { container: ep.containerId, name: n.Name, type: 'bridge' } });
+  }
+}
+
+/**
+ * Takes a container off a network. With `force`, a container that no longer exists, or one the
+ * network no longer has, is not an error as long as a stale endpoint of its name was there to delete.
+ */
+export async function disconnect(ctx: EngineContext, network: string, container: string, force: boolean): Promise<void> {
   const n = await findNetwork(ctx, network);
-  const r = await ctx.call('containers', 'find', [container]);
+  const r = await ctx.call('containers', 'find', [container]).catch((e: unknown) => {
+    if (force && kindOf(e) === 'NotFound') return null;
+    throw e;
+  });
+  if (!r) return dropStale(ctx, n, container);
   const Networks = { ...(r.NetworkSettings.Networks as Record<string, StoredEndpoint>) };
   const live = (await ctx.call('network', 'endpointsOf', [n.Id])).some((e) => e.containerId === r.Id);
-  if (!(n.Name in Networks) && !live) throw notFound(`container ${r.Id} is not connected to network ${n.Name}`);
+  if (!(n.Name in Networks) && !live) {
+    if (force) return dropStale(ctx, n, r.Name);
+    throw notFound(`container ${r.Id} is not connected to network ${n.Name}`);
+  }
   if (r.HostConfig.NetworkMode === 'host') throw invalidParameter('container cannot be disconnected from host network or connected to host network');
   if (live) {
     await ctx.call('network', 'disconnect', [r.Id, n.Id]);
@@ -79,6 +104,7 @@ export const networkConnectJob = defineJob(
 /** network.disconnect (POST /networks/{id}/disconnect). */
 export const networkDisconnectJob = defineJob(
   'network.disconnect',
-  fromPromise(async ({ input }: { input: JobInput<{ network: string; container: string }> }) => disconnect(ctxOf(input), input.args.network, input.args.container)),
+  fromPromise(async ({ input }: { input: JobInput<{ network: string; container: string; force?: boolean }> }) =>
+    disconnect(ctxOf(input), input.args.network, input.args.container, input.args.force ?? false)),
   (a) => `${a.network}, ${a.container}`,
 );
