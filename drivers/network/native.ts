@@ -70,7 +70,8 @@ export class NativeBackend implements NetworkBackend {
 
   async deleteLink(name: string): Promise<void> {
     try {
-      this.addon.linkDelete(name, this.ns);
+      // Off the event loop: a delete waits out an RCU grace period (~20 ms) in the kernel.
+      await this.addon.linkDeleteAsync(name, this.ns);
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENODEV') throw e;
     }
