@@ -49,24 +49,49 @@ export function resolvConf(r: ContainerRecord, dns?: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** /etc/hosts for a container: localhost, its own name, --add-host entries. */
-export function hostsFile(r: ContainerRecord, ip: string): string {
+/** What dockerd's etchosts writes first, in its order. */
+const HOSTS_DEFAULTS = [
+  '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters',
+];
+
+/** The addresses and names of a container's /etc/hosts. */
+export interface EtcHosts {
+  /** Its address on each network it is on: each gets a `<ip> <hostname>` line (dockerd adds one per endpoint). */
+  ips?: string[];
+  /** What `host-gateway` in --add-host stands for: the default bridge's gateway (dockerd's default host-gateway-ip). */
+  hostGateway?: string;
+}
+
+/**
+ * /etc/hosts as dockerd writes it on a bridge network: localhost and the ip6 names, --add-host
+ * entries (`host-gateway` replaced), then the container's own address(es) with its hostname
+ * (`<hostname>.<domainname> <hostname>` when it has a domain name). Other containers are left to the DNS.
+ */
+export function hostsFile(r: ContainerRecord, hosts: EtcHosts = {}): string {
   const hostname = r.Config.Hostname || r.Id.slice(0, 12);
+  const names = r.Config.Domainname ? `${hostname}.${r.Config.Domainname} ${hostname}` : hostname;
   const extra = (r.HostConfig.ExtraHosts ?? []).map((e) => {
     const [name, addr] = e.split(/:(.*)/s) as [string, string];
-    return `${addr}\t${name}`;
+    return `${addr === 'host-gateway' && hosts.hostGateway ? hosts.hostGateway : addr}\t${name}`;
   });
-  return ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...extra, ...(ip ? [`${ip}\t${hostname}`] : [])].join('\n') + '\n';
+  return [...HOSTS_DEFAULTS, ...extra, ...(hosts.ips ?? []).map((ip) => `${ip}\t${names}`)].join('\n') + '\n';
+}
+
+/** Rewrites only /etc/hosts (in place, keeping its inode): a running container joined or left a network. */
+export async function writeHostsFile(p: ContainerPaths, r: ContainerRecord, hosts: EtcHosts): Promise<void> {
+  await writeFile(p.hosts, hostsFile(r, hosts));
 }
 
 /**
  * Writes hostname, hosts and resolv.conf, bind-mounted into the container at start. Rewrites keep
- * the files' inodes (truncate, not rename), so a bind mount made before sees them.
+ * the files' inodes (truncate, not rename), so a bind mount made before sees them. `dns` is the
+ * embedded DNS's address on a user-defined network.
  */
-export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, ip = '', dns?: string): Promise<void> {
+export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, hosts: EtcHosts = {}, dns?: string): Promise<void> {
   await mkdir(p.dir, { recursive: true, mode: 0o710 });
   await writeFile(p.hostname, `${r.Config.Hostname || r.Id.slice(0, 12)}\n`);
-  await writeFile(p.hosts, hostsFile(r, ip));
+  await writeFile(p.hosts, hostsFile(r, hosts));
   await writeFile(p.resolvConf, resolvConf(r, dns));
 }
 

@@ -5,7 +5,7 @@ import type { EndpointInfo } from '../../drivers/network/driver.js';
 import type { PortBinding } from '../../drivers/network/ports.js';
 import type { EngineContext } from '../context.js';
 import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
-import { containerPaths, writeEtcFiles } from './files.js';
+import { containerPaths, writeEtcFiles, writeHostsFile, type EtcHosts } from './files.js';
 
 /** An endpoint as the record keeps it: what inspect shows, plus what was asked for (kept across stops). */
 export type StoredEndpoint = EndpointSettings & { IPAMConfig?: EndpointIPAMConfig | null; DNSNames?: string[] | null };
@@ -117,10 +117,21 @@ export async function connectNetwork(ctx: EngineContext, r: ContainerRecord, pid
   const Ports: NetworkSettings['Ports'] = {};
   for (const p of main.ports) (Ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
   const top = first.isDefault ? { IPAddress: main.IPAddress, IPPrefixLen: main.IPPrefixLen, Gateway: main.Gateway, MacAddress: main.MacAddress } : {};
-  // The default bridge's files are written by start with the top-level address; a user network's here.
-  if (!first.isDefault) await writeEtcFiles(containerPaths(ctx.config, r.Id), r, main.IPAddress, first.gateway);
+  await writeEtcFiles(containerPaths(ctx.config, r.Id), r, await etcHosts(ctx, joined.map((j) => j.ep.IPAddress)), first.isDefault ? undefined : first.gateway);
   const Networks = Object.fromEntries(joined.map((j) => [j.name, j.settings]));
   return { ...emptyNetworkSettings(), ...top, SandboxKey: `/proc/${pid}/ns/net`, Ports, Networks };
+}
+
+/** The hosts-file addresses of a container on `ips`, `host-gateway` being the default bridge's gateway. */
+export async function etcHosts(ctx: EngineContext, ips: string[]): Promise<EtcHosts> {
+  const bridge = (await ctx.call('network', 'list', [])).find((n) => n.isDefault);
+  return { ips, ...(bridge && { hostGateway: bridge.gateway }) };
+}
+
+/** Rewrites a running container's /etc/hosts after a connect or disconnect: one line per address it has now. */
+export async function refreshHosts(ctx: EngineContext, r: ContainerRecord): Promise<void> {
+  const ips = (await ctx.call('network', 'endpointsOf', [])).filter((e) => e.containerId === r.Id).map((e) => e.ip);
+  await writeHostsFile(containerPaths(ctx.config, r.Id), r, await etcHosts(ctx, ips));
 }
 
 /** Disconnects a container from every network it is on (its veths, addresses and published ports go). */

@@ -89,7 +89,6 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
     const created = await ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
     // Its namespaces exist, its process waits: the network goes in now, so the process starts with it.
     const net = await connectNetwork(ctx, r, created.pid);
-    if (net.IPAddress) await writeEtcFiles(p, r, net.IPAddress);
     await ctx.attachments.connectAll(r.Id);
     await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });
     await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: created.pid, at: new Date(ctx.clock.now()).toISOString() }, { NetworkSettings: net }]);

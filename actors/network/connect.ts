@@ -7,7 +7,7 @@ import { fromPromise } from 'xstate';
 import { forbidden, invalidParameter, kindOf, notFound } from '../../protocol/errdefs.js';
 import type { EndpointConfig, Network } from '../../protocol/types/networks.js';
 import type { EngineContext } from '../context.js';
-import { joinNetwork, pendingEndpoint, type StoredEndpoint } from '../container/network.js';
+import { joinNetwork, pendingEndpoint, refreshHosts, type StoredEndpoint } from '../container/network.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import { emptyNetworkSettings, type ContainerRecord } from '../services/containers/record.js';
 import { findNetwork } from './query.js';
@@ -46,6 +46,7 @@ async function connect(ctx: EngineContext, args: ConnectArgs): Promise<void> {
   const Networks = { ...(r.NetworkSettings.Networks as Record<string, StoredEndpoint>) };
   if (r.State.Running) {
     Networks[n.Name] = (await joinNetwork(ctx, r, n.Id, cfg, r.State.Pid)).settings;
+    await refreshHosts(ctx, r);
   } else {
     Networks[n.Name] = pendingEndpoint(n.Id, cfg);
   }
@@ -87,6 +88,7 @@ export async function disconnect(ctx: EngineContext, network: string, container:
   if (live) {
     await ctx.call('network', 'disconnect', [r.Id, n.Id]);
     ctx.bus.publish('network.disconnect', { id: n.Id, attributes: { container: r.Id, name: n.Name, type: 'bridge' } });
+    if (r.State.Running) await refreshHosts(ctx, r);
   }
   delete Networks[n.Name];
   // The top-level fields are the default bridge's (as dockerd keeps them).

@@ -74,3 +74,29 @@ t.test('--dns servers are the embedded DNS upstreams of a user network', { skip:
   t.match(byName.out, /Name:\s+web\s+Address:? (1: )?10\./, 'container names are answered by the embedded DNS');
   t.notOk(asked.includes('web'), 'and never sent upstream');
 });
+
+t.test('/etc/hosts on a user network, and after connect and disconnect', { skip: probes.root() }, async (t) => {
+  const d = await startTestDaemon();
+  t.teardown(() => d.close());
+  await importBusybox(d);
+  for (const name of ['h1', 'h2']) {
+    t.equal((await d.request('POST', '/networks/create', { body: JSON.stringify({ Name: name }), headers: json })).status, 201);
+    t.teardown(() => d.request('DELETE', `/networks/${name}`));
+  }
+  const id = await createContainer(d, { Cmd: ['sleep', '30'], Hostname: 'box', Domainname: 'example.test', HostConfig: { NetworkMode: 'h1', ExtraHosts: ['gw:host-gateway', 'db:10.1.2.3'] } }, 'box');
+  t.teardown(() => d.request('DELETE', `/containers/${id}?force=1`));
+  await d.request('POST', `/containers/${id}/start`);
+  const inspect = async () => (await d.request('GET', `/containers/${id}/json`)).json<{ HostsPath: string; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }>();
+  const bridgeGw = (await d.request('GET', '/networks/bridge')).json<{ IPAM: { Config: Array<{ Gateway: string }> } }>().IPAM.Config[0]!.Gateway;
+  const { readFileSync } = await import('node:fs');
+  let c = await inspect();
+  const ip1 = c.NetworkSettings.Networks.h1!.IPAddress;
+  t.equal(readFileSync(c.HostsPath, 'utf8').split('\n').slice(6).join('\n'), `${bridgeGw}\tgw\n10.1.2.3\tdb\n${ip1}\tbox.example.test box\n`, 'add-host (host-gateway is the default bridge gateway), then its address');
+  t.match(readFileSync(c.HostsPath, 'utf8'), /^127\.0\.0\.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n/);
+  await d.request('POST', '/networks/h2/connect', { body: JSON.stringify({ Container: 'box' }), headers: json });
+  c = await inspect();
+  const ip2 = c.NetworkSettings.Networks.h2!.IPAddress;
+  t.match(readFileSync(c.HostsPath, 'utf8'), `${ip1}\tbox.example.test box\n${ip2}\tbox.example.test box\n`, 'a line for the new address');
+  await d.request('POST', '/networks/h1/disconnect', { body: JSON.stringify({ Container: 'box' }), headers: json });
+  t.notMatch(readFileSync(c.HostsPath, 'utf8'), `${ip1}\t`, 'and the left one goes');
+});
