@@ -1,7 +1,8 @@
 import { invalidParameter } from '../../protocol/errdefs.js';
 import type { MountSpec } from '../../protocol/types/containers.js';
 import { cgroupProcsFiles } from '../../drivers/exec/cgroups.js';
-import { DEFAULT_CAPS, defaultSpec } from '../../drivers/exec/defaults.js';
+import { capabilitySet, daemonCapabilities } from '../../drivers/exec/capabilities.js';
+import { defaultSpec } from '../../drivers/exec/defaults.js';
 import { helperPath } from '../../drivers/exec/helper-path.js';
 import { containerCgroup } from '../../drivers/exec/resources.js';
 import { ANNOTATION_CGROUP_PATH, ANNOTATION_CGROUP_PROCS, ANNOTATION_STDIN, type OciMount, type OciSpec } from '../../drivers/exec/spec.js';
@@ -12,24 +13,9 @@ import { logAnnotations } from '../services/containers/logconfig.js';
 import { applySecurityOpt } from '../services/containers/security-opt.js';
 import type { ResolvedUser } from './user.js';
 
-const ALL_CAPS = [
-  ...DEFAULT_CAPS, 'CAP_DAC_READ_SEARCH', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_LEASE', 'CAP_AUDIT_CONTROL', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-];
-
-const capName = (c: string) => (c.toUpperCase().startsWith('CAP_') ? c.toUpperCase() : `CAP_${c.toUpperCase()}`);
-
-/** The capability set: Docker's default, plus --cap-add, minus --cap-drop (`ALL` on either side). */
-export function capabilities(r: ContainerRecord): string[] {
-  if (r.HostConfig.Privileged) return [...ALL_CAPS];
-  const add = (r.HostConfig.CapAdd ?? []).map(capName);
-  const drop = (r.HostConfig.CapDrop ?? []).map(capName);
-  for (const c of [...add, ...drop]) if (c !== 'CAP_ALL' && !ALL_CAPS.includes(c)) throw invalidParameter(`unknown capability: "${c}"`);
-  let caps = add.includes('CAP_ALL') ? [...ALL_CAPS] : [...DEFAULT_CAPS, ...add];
-  caps = drop.includes('CAP_ALL') ? add.filter((c) => c !== 'CAP_ALL') : caps.filter((c) => !drop.includes(c));
-  return [...new Set(caps)];
+/** The container's capability set (see capabilitySet); `held` defaults to the daemon's bounding set. */
+export function capabilities(r: ContainerRecord, held: readonly string[] = daemonCapabilities()): string[] {
+  return capabilitySet(r.HostConfig, held);
 }
 
 /** `-v /host:/ctr[:opts]` binds; named and anonymous volumes come from the record's Mounts (volumeMounts). */

@@ -1,6 +1,7 @@
 import { invalidParameter, notFound } from '../../../protocol/errdefs.js';
 import type { ImageConfig } from '../../../protocol/types/image.js';
 import type { ContainerConfig, ContainerCreateRequest, HostConfig } from '../../../protocol/types/containers.js';
+import { capabilitySet, daemonCapabilities } from '../../../drivers/exec/capabilities.js';
 import { parseSecurityOpt } from './security-opt.js';
 
 /** KEY=VALUE lists merged by key, later ones winning (image env, then the container's). */
@@ -51,6 +52,7 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.MemorySwap && h.MemorySwap > 0 && h.Memory && h.MemorySwap < h.Memory) throw invalidParameter('Minimum memoryswap limit should be larger than memory limit, see usage');
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod)) throw invalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   parseSecurityOpt(h.SecurityOpt);
+  capabilitySet(h, daemonCapabilities()); // refuses unknown names and ones the daemon cannot grant
   // A user network's existence is the network driver's to say (container.create asks it).
   if (h.NetworkMode === 'container:') throw notFound(`network ${h.NetworkMode} not found`);
 }
