@@ -165,7 +165,13 @@ export class NativeBackend implements ExecBackend {
     checkContainerId(id, 'reattach container');
     const spec = JSON.parse(await readFile(path.join(paths.bundle, 'config.json'), 'utf8')) as OciSpec;
     this.known.set(id, { paths, cgroup: spec.annotations?.[ANNOTATION_CGROUP_PATH] ?? null });
-    return this.state(id);
+    try {
+      return await this.state(id);
+    } catch (err) {
+      // Neither shim nor exit status: nothing to adopt, and a later create must not find it known.
+      this.known.delete(id);
+      throw err;
+    }
   }
 
   /** One request; a shim that is gone because the container exited is a Conflict, as for a stopped container. */
