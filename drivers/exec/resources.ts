@@ -59,6 +59,27 @@ export function oomKills(rel: string): number {
   }
 }
 
+/**
+ * SIGKILLs every process still in a container's cgroup: a run the daemon lost, whose shim is gone
+ * or would not answer. A missing cgroup is fine. Returns how many processes were signalled.
+ */
+export function killCgroup(rel: string): number {
+  let pids: number[];
+  try {
+    pids = loadNative().cgroupPids(rel);
+  } catch {
+    return 0; // never made or already gone
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids.length;
+}
+
 /** Removes a container's cgroup (missing is fine), and the shared `berth` parent once it is empty. */
 export function destroyCgroup(rel: string): void {
   loadNative().cgroupDestroy(rel);
