@@ -3,10 +3,11 @@
  * (the exec backends then pause, resume and measure it by its path). Docker's HostConfig resource
  * fields map onto the addon's CgroupResources here, in one place.
  */
+import { asBerthError, invalidParameter, system, type BerthError } from '../../protocol/errdefs.js';
 import type { HostConfig } from '../../protocol/types/containers.js';
 import { rmdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadNative, type CgroupResources } from '../native/addon.js';
+import { loadNative, type CgroupResources, type CgroupRootOptions } from '../native/addon.js';
 import { cgroupProcsFiles } from './cgroups.js';
 
 /** The HostConfig fields that set resources (Docker's names, from the wire type itself). */
@@ -40,14 +41,46 @@ export function containerCgroup(id: string): string {
   return `berth/${id}`;
 }
 
-/** Creates a container's cgroup with its limits. */
-export function createCgroup(rel: string, limits: ResourceLimits): void {
-  loadNative().cgroupCreate(rel, cgroupResources(limits));
+/**
+ * A failed cgroup write in Docker's terms. A limit file that does not exist means its controller is
+ * not there for berth's cgroups (v2: not enabled in the parent's cgroup.subtree_control; v1: not
+ * mounted): say so and name the file. Values the addon refuses before writing are the client's.
+ */
+export function cgroupError(op: string, rel: string, err: unknown): BerthError {
+  const e = err as { code?: unknown; path?: unknown };
+  if (e.code === 'ERR_INVALID_ARG_VALUE') return invalidParameter(`${op} cgroup ${rel}: ${(err as Error).message}`, err);
+  if (e.code === 'ENOENT' && typeof e.path === 'string') {
+    const controller = path.basename(e.path).split('.')[0];
+    return system(`${op} cgroup ${rel}: ${e.path} does not exist: the ${controller} controller is not available to this cgroup`, err);
+  }
+  return asBerthError(err, `${op} cgroup ${rel}`);
+}
+
+/**
+ * Creates a container's cgroup with its limits; on failure nothing of it is left. `root` points the
+ * addon at another hierarchy root (tests); the default is the host's.
+ */
+export function createCgroup(rel: string, limits: ResourceLimits, root?: CgroupRootOptions): void {
+  const native = loadNative();
+  try {
+    native.cgroupCreate(rel, cgroupResources(limits), root);
+  } catch (err) {
+    try {
+      native.cgroupDestroy(rel, root);
+    } catch {
+      // made nothing, or cannot remove it: the create's error is the one to report
+    }
+    throw cgroupError('create', rel, err);
+  }
 }
 
 /** Changes a running container's limits (`docker update`). */
-export function updateCgroup(rel: string, limits: ResourceLimits): void {
-  loadNative().cgroupUpdate(rel, cgroupResources(limits));
+export function updateCgroup(rel: string, limits: ResourceLimits, root?: CgroupRootOptions): void {
+  try {
+    loadNative().cgroupUpdate(rel, cgroupResources(limits), root);
+  } catch (err) {
+    throw cgroupError('update', rel, err);
+  }
 }
 
 /** How many times the OOM killer struck in the cgroup. */
