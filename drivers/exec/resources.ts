@@ -96,10 +96,10 @@ export function oomKills(rel: string): number {
  * SIGKILLs every process still in a container's cgroup: a run the daemon lost, whose shim is gone
  * or would not answer. A missing cgroup is fine. Returns how many processes were signalled.
  */
-export function killCgroup(rel: string): number {
+export function killCgroup(rel: string, root?: CgroupRootOptions): number {
   let pids: number[];
   try {
-    pids = loadNative().cgroupPids(rel);
+    pids = loadNative().cgroupPids(rel, root);
   } catch {
     return 0; // never made or already gone
   }

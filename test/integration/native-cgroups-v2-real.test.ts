@@ -3,14 +3,14 @@
  * is hybrid, whose v2 tree (/sys/fs/cgroup/unified) has no controllers enabled but all the core
  * files. The addon's v2 code is pointed (CgroupRootOptions) at a test root made under the host's v2
  * tree, berth-v2test-<pid>, and drives a real process there: membership, freeze and thaw, CPU
- * usage, pids, destroy. Limits need controllers this tree lacks: they must fail naming the file.
+ * usage, pids, kill-all, destroy. Limits need controllers this tree lacks: they must fail naming the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { createCgroup, updateCgroup } from '../../drivers/exec/resources.js';
+import { createCgroup, killCgroup, updateCgroup } from '../../drivers/exec/resources.js';
 import { loadNative, type CgroupRootOptions } from '../../drivers/native/addon.js';
 import { probes } from '../helpers/probes.js';
 
@@ -76,9 +76,11 @@ t.test('the v2 manager on the real kernel', { skip }, async (t) => {
   t.ok((native.cgroupStats('berth/c1', opts).cpuUsageNs ?? 0) > (frozenAt ?? 0), 'thawed, it uses CPU again');
 
   t.throws(() => native.cgroupDestroy('berth/c1', opts), { code: 'EBUSY' }, 'destroy kills nothing and refuses a busy cgroup');
-  child.kill('SIGKILL');
+  t.equal(killCgroup('berth/c1', opts), 1, "berth's kill-all signals the one member");
   await gone(child);
+  t.equal(child.signalCode, 'SIGKILL', 'which dies of SIGKILL');
   t.same(native.cgroupPids('berth/c1', opts), [], 'no process left');
+  t.equal(killCgroup('berth/c1', opts), 0, 'an empty cgroup: nothing to kill');
   native.cgroupDestroy('berth', opts);
   t.notOk(fs.existsSync(path.join(root, 'berth')), 'destroy removes the tree');
 });
