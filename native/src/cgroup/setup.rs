@@ -192,6 +192,36 @@ mod tests {
     }
 
     #[test]
+    fn unified_host_with_a_stray_v1_hierarchy_is_still_v2() {
+        // A v2 host where some tool mounted a named or net_cls v1 hierarchy elsewhere (old LXC,
+        // a VPN's net_cls): the unified tree at /sys/fs/cgroup is still the one berth writes.
+        let text = "30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate
+61 25 0:60 / /run/lxc/systemd rw - cgroup cgroup rw,name=systemd
+62 25 0:61 / /run/netcls rw - cgroup cgroup rw,net_cls
+";
+        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
+        assert_eq!(
+            setup,
+            Setup::V2 {
+                root: "/sys/fs/cgroup".into()
+            }
+        );
+    }
+
+    #[test]
+    fn unified_subtree_in_a_container_is_v2_at_its_mount_point() {
+        // Inside a container with a cgroup namespace or a bind of its own subtree.
+        let text = "700 690 0:26 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n";
+        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
+        assert_eq!(
+            setup,
+            Setup::V2 {
+                root: "/sys/fs/cgroup".into()
+            }
+        );
+    }
+
+    #[test]
     fn no_cgroup_mounts_is_a_data_error() {
         let err = from_mounts(&parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n"), "/proc/self/mountinfo").unwrap_err();
         assert_eq!(err.code(), crate::error::DATA_ERROR_CODE);
