@@ -2,8 +2,9 @@
  * Pull benchmark, end to end: the ~85 MB image of 5 incompressible layers in a local registry,
  * pulled by the real docker CLI (`docker pull`) from berth — download, verify, gunzip, hash and
  * extract into the graph driver, then record — N times, the image removed between runs. Reports
- * MB/s (compressed bytes over wall time of `docker pull`), min and median; and the same against a
- * dockerd when one is installed (the issue's yardstick: dockerd ~70–120 MB/s, berth's target 250).
+ * MB/s (compressed bytes over wall time of `docker pull`), min and median, with the CPU ms per MB of
+ * berth and of the registry (wall time is noisy on a shared machine, CPU time much less); and the
+ * same against a dockerd when one is installed (the issue's yardstick: dockerd ~70–120 MB/s, berth's target 250).
  *
  *     npx tsc -p tsconfig.json && node dist/bench/pull.js [runs=5] [driver]
  */
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestDaemon } from '../test/helpers/daemon.js';
 import { dockerCliPath } from '../test/helpers/docker-cli.js';
+import { cpuSpan, load1, median, type CpuSpan } from './cpu.js';
 import { prepareBenchRegistry } from './registry-pull.js';
 
 const run = promisify(execFile);
@@ -20,17 +22,20 @@ const run = promisify(execFile);
 /** Where a dockerd binary would be (none is installed on the CI machines; say so rather than guess). */
 const DOCKERD = ['/usr/bin/dockerd', '/usr/local/bin/dockerd'];
 
-/** Timed pulls of `reference` through the daemon at `host`; returns seconds per run. */
-export async function timePulls(docker: string, host: string, reference: string, runs: number): Promise<number[]> {
+/**
+ * Timed pulls of `reference` through the daemon at `host`: wall time, and the CPU time of this
+ * process (the in-process daemon) and of the registry (`registryPid`) per run.
+ */
+export async function timePulls(docker: string, host: string, reference: string, runs: number, registryPid: number): Promise<CpuSpan[]> {
   const env = { ...process.env, DOCKER_HOST: host };
-  const seconds: number[] = [];
+  const spans: CpuSpan[] = [];
   for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
+    const end = cpuSpan(registryPid);
     await run(docker, ['pull', '-q', reference], { env });
-    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+    spans.push(end());
     await run(docker, ['rmi', reference], { env });
   }
-  return seconds;
+  return spans;
 }
 
 /** min and median of MB/s values. */
@@ -49,14 +54,16 @@ async function main(): Promise<void> {
   try {
     const mb = bench.bytes / 1e6;
     const { driver: used } = await d.request('GET', '/info').then((r) => ({ driver: r.json<{ Driver: string }>().Driver }));
-    const seconds = await timePulls(docker, `unix://${d.socket}`, bench.reference, runs);
-    const mbps = seconds.map((s) => mb / s);
-    mbps.forEach((v, i) => console.log(`berth run ${i + 1}: ${mb.toFixed(1)} MB in ${seconds[i]!.toFixed(3)} s = ${v.toFixed(0)} MB/s`));
+    const loadBefore = load1();
+    const spans = await timePulls(docker, `unix://${d.socket}`, bench.reference, runs, bench.registry.pid);
+    const mbps = spans.map((x) => mb / x.seconds);
+    spans.forEach((x, i) => console.log(`berth run ${i + 1}: ${mb.toFixed(1)} MB in ${x.seconds.toFixed(3)} s = ${mbps[i]!.toFixed(0)} MB/s; CPU berth ${(x.selfMs / mb).toFixed(2)} ms/MB (main thread ${(x.mainMs / mb).toFixed(2)}), registry ${(x.otherMs / mb).toFixed(2)} ms/MB`));
     const s = summary(mbps);
-    console.log(`berth (${used}): min ${s.min.toFixed(0)} MB/s, median ${s.median.toFixed(0)} MB/s, max ${s.max.toFixed(0)} MB/s`);
+    const cpu = { berthMsPerMB: Number((median(spans.map((x) => x.selfMs)) / mb).toFixed(2)), mainThreadMsPerMB: Number((median(spans.map((x) => x.mainMs)) / mb).toFixed(2)), registryMsPerMB: Number((median(spans.map((x) => x.otherMs)) / mb).toFixed(2)), load: [loadBefore, load1()] };
+    console.log(`berth (${used}): min ${s.min.toFixed(0)} MB/s, median ${s.median.toFixed(0)} MB/s, max ${s.max.toFixed(0)} MB/s; median CPU ms/MB berth ${cpu.berthMsPerMB} (main thread ${cpu.mainThreadMsPerMB}), registry ${cpu.registryMsPerMB}; load ${cpu.load.join(' -> ')}`);
     const dockerd = DOCKERD.find((p) => existsSync(p));
     console.log(dockerd ? `dockerd found at ${dockerd}: start it on its own data root and run timePulls against it to compare` : 'dockerd: not installed on this machine, no comparison (the issue quotes ~70-120 MB/s for dockerd here)');
-    console.log(JSON.stringify({ bench: 'pull', driver: used, layers: bench.image.layers.length, megabytes: Number(mb.toFixed(1)), runs, minMBps: Math.round(s.min), medianMBps: Math.round(s.median), maxMBps: Math.round(s.max) }));
+    console.log(JSON.stringify({ bench: 'pull', driver: used, layers: bench.image.layers.length, megabytes: Number(mb.toFixed(1)), runs, minMBps: Math.round(s.min), medianMBps: Math.round(s.median), maxMBps: Math.round(s.max), ...cpu }));
   } finally {
     await d.close();
     await bench.stop();

@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGunzip } from 'node:zlib';
+import { cpuSpan, load1, median, type CpuSpan } from './cpu.js';
 import { RegistryClient } from '../actors/services/registry/client.js';
 import { parseNormalizedNamed } from '../protocol/reference.js';
 import { pushImage, randomImage, type TestImage } from '../test/helpers/images.js';
@@ -69,19 +70,24 @@ async function main(): Promise<void> {
   const mb = bench.bytes / 1e6;
   try {
     const results: number[] = [];
+    const spans: CpuSpan[] = [];
+    const loadBefore = load1();
     for (let i = 0; i < runs; i++) {
       const client = new RegistryClient(); // a fresh pool each run: connections are part of a pull
       try {
+        const end = cpuSpan(bench.registry.pid);
         const s = await downloadOnce(client, bench.reference, bench.image);
+        const x = end();
+        spans.push(x);
         results.push(mb / s);
-        console.log(`run ${i + 1}: ${mb.toFixed(1)} MB in ${s.toFixed(3)} s = ${(mb / s).toFixed(0)} MB/s`);
+        console.log(`run ${i + 1}: ${mb.toFixed(1)} MB in ${s.toFixed(3)} s = ${(mb / s).toFixed(0)} MB/s; CPU client ${(x.selfMs / mb).toFixed(2)} ms/MB (main thread ${(x.mainMs / mb).toFixed(2)}), registry ${(x.otherMs / mb).toFixed(2)} ms/MB`);
       } finally {
         client.close();
       }
     }
     const best = Math.max(...results);
-    const median = [...results].sort((a, b) => a - b)[Math.floor(results.length / 2)]!;
-    console.log(JSON.stringify({ bench: 'registry-pull', layers: bench.image.layers.length, megabytes: Number(mb.toFixed(1)), runs, bestMBps: Math.round(best), medianMBps: Math.round(median) }));
+    const cpu = { clientMsPerMB: Number((median(spans.map((x) => x.selfMs)) / mb).toFixed(2)), mainThreadMsPerMB: Number((median(spans.map((x) => x.mainMs)) / mb).toFixed(2)), registryMsPerMB: Number((median(spans.map((x) => x.otherMs)) / mb).toFixed(2)), load: [loadBefore, load1()] };
+    console.log(JSON.stringify({ bench: 'registry-pull', layers: bench.image.layers.length, megabytes: Number(mb.toFixed(1)), runs, bestMBps: Math.round(best), medianMBps: Math.round(median(results)), ...cpu }));
   } finally {
     await bench.stop();
   }
