@@ -9,7 +9,6 @@ import type { Repository } from '../services/registry/client.js';
 import { decompressed } from '../../drivers/graph/decompress.js';
 import type { ProgressWriter } from './progress.js';
 import { randomBytes } from 'node:crypto';
-import { Transform } from 'node:stream';
 
 /** What the pull found out before downloading: the image, and which of its layers are missing. */
 export interface PullPlan {
@@ -91,24 +90,10 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
   }
 }
 
-/** Counts bytes going by, for progress, without starting the flow itself. */
-function counter(onBytes: (n: number) => void): Transform {
-  let n = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      n += chunk.length;
-      onBytes(n);
-      cb(null, chunk);
-    },
-  });
-}
-
 async function fetchLayer(ctx: EngineContext, repo: Repository, d: Descriptor, layer: LayerRecord, parentCache: string | null, progress: ProgressWriter, signal?: AbortSignal): Promise<number> {
   const id = shortDigest(d.digest);
-  const blob = repo.blob(d, { signal });
-  const counted = counter((n) => progress.bytes('Downloading', id, n, d.size));
-  blob.on('error', (err) => counted.destroy(err));
-  const plain = await decompressed(blob.pipe(counted));
+  const blob = repo.blob(d, { signal, onBytes: (n) => progress.bytes('Downloading', id, n, d.size) });
+  const plain = await decompressed(blob);
   const { diffId, size } = await applyTracked(ctx, layer.cacheId, parentCache, plain);
   if (diffId !== layer.diffId) throw invalidParameter(`layer ${d.digest}: content has diffID ${diffId}, the config says ${layer.diffId}`);
   progress.status('Download complete', id);

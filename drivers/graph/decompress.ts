@@ -53,29 +53,36 @@ class ZstdDecompress extends Transform {
   }
 }
 
-// Reads at least `want` bytes (or up to the end) without losing them: they are replayed in front.
-async function peek(input: Readable, want: number): Promise<{ head: Buffer; stream: Readable }> {
-  const it = input[Symbol.asyncIterator]();
-  const chunks: Buffer[] = [];
-  let have = 0;
-  let ended = false;
-  while (have < want) {
-    const next = await it.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    const chunk = Buffer.from(next.value as Uint8Array);
-    chunks.push(chunk);
-    have += chunk.length;
-  }
-  const head = Buffer.concat(chunks);
-  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
-  const replay = async function* () {
-    if (head.length) yield head;
-    if (!ended) yield* rest; // yield* hands destroy() on to the input's iterator
-  };
-  return { head, stream: Readable.from(replay(), { objectMode: false }) };
+/**
+ * The first `want` bytes of a stream (fewer if it is shorter), and the stream to read from then on,
+ * which yields them again. A Node Readable is read with read() and the bytes put back with
+ * unshift(), so the stream comes back as it was: no extra stage that every later chunk would cross
+ * (a layer passes through here twice, before and inside the driver). Other streams are wrapped.
+ */
+function peek(input: Readable, want: number): Promise<{ head: Buffer; stream: Readable }> {
+  const source = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer>, { objectMode: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let have = 0;
+    const settle = (ended: boolean, err?: unknown) => {
+      source.off('readable', onReadable).off('end', onEnd).off('error', onError);
+      if (err) return reject(err);
+      const head = Buffer.concat(chunks);
+      // After 'end' a stream takes no unshift: the few bytes it had are replayed by a new one.
+      if (ended) return resolve({ head, stream: Readable.from(head.length ? [head] : [], { objectMode: false }) });
+      source.unshift(head);
+      resolve({ head, stream: source });
+    };
+    const onReadable = () => {
+      for (let c: Buffer | null; have < want && (c = source.read() as Buffer | null) !== null; have += c.length) chunks.push(c);
+      if (have >= want) settle(false);
+    };
+    const onEnd = () => settle(true);
+    const onError = (err: unknown) => settle(false, err);
+    if (source.errored) return reject(source.errored);
+    if (source.readableEnded) return resolve({ head: Buffer.alloc(0), stream: Readable.from([], { objectMode: false }) });
+    source.on('readable', onReadable).once('end', onEnd).once('error', onError);
+  });
 }
 
 /** The tar bytes of a layer stream, decompressed when its magic says gzip or zstd. */
@@ -83,8 +90,9 @@ export async function decompressed(input: Readable): Promise<Readable> {
   const { head, stream } = await peek(input, 6);
   const kind = detectCompression(head);
   if (kind === 'none') return stream;
-  // Big output chunks: every chunk costs a callback and a hop through each stage after this one.
-  const decoder = kind === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
+  // Big output chunks: every chunk costs a trip to the thread pool, a callback and a hop through each
+  // stage after this one (256 KiB -> 1 MiB took gunzip from ~1.3 to ~0.8 ms of CPU per MB).
+  const decoder = kind === 'gzip' ? createGunzip({ chunkSize: 1024 * 1024 }) : new ZstdDecompress();
   // pipeline destroys every stage with the first error, so the tar reader sees it.
   return pipeline(stream, decoder, () => undefined);
 }

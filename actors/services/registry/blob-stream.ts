@@ -18,6 +18,11 @@ export interface BlobFetchOptions {
   retries?: number;
   /** First pause between attempts, doubled each time. Default 250 ms. */
   retryDelayMs?: number;
+  /**
+   * Called with the count of verified-so-far bytes after each chunk (for progress), so a consumer
+   * needs no counting stage of its own between the socket and the decompressor.
+   */
+  onBytes?: (received: number) => void;
 }
 
 /** Path of a blob in a repository. */
@@ -90,6 +95,7 @@ export class BlobStream extends Readable {
       }
       this.hash.update(chunk);
       this.received += chunk.length;
+      this.opts.onBytes?.(this.received);
       if (!this.push(chunk)) res.body.pause();
     });
     res.body.once('end', () => {
