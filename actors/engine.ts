@@ -41,6 +41,7 @@ import { apiServer, RequestTracker } from './system/api/server.js';
 import { serveApi } from './system/serveapi.js';
 import { ACTOR_STREAM_PATH } from '../protocol/api.js';
 import { buildRouter, registerJobs } from './registry.js';
+import { tuneHeapForStreaming } from './kernel/heap.js';
 
 /** A running Engine: the root supervisor of the daemon. */
 export interface Engine {
@@ -97,6 +98,7 @@ function cachedProbe(): () => KernelProbe {
 export async function startEngine(config: EngineConfig, opts: EngineOptions = {}): Promise<Engine> {
   const log = opts.log ?? createLogger(config.debug ? 'debug' : 'info');
   const clock = opts.clock ?? systemClock;
+  tuneHeapForStreaming();
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(config.execRoot, { recursive: true, mode: 0o700 });
   const db = await openDatabase(config.dataRoot);
