@@ -48,7 +48,11 @@ export class Containers {
    */
   async move(ref: string, event: LifecycleEvent, patch: Partial<ContainerRecord> = {}): Promise<ContainerRecord> {
     const r = await this.store.find(ref);
-    const next = { ...r, ...patch, State: transition(r.State, event, ref) };
+    const State = transition(r.State, event, ref);
+    // A move that only checks (start of a created container keeps its state until `started`)
+    // writes nothing: every write is an fdatasync on the start path.
+    if (State === r.State && Object.keys(patch).length === 0) return r;
+    const next = { ...r, ...patch, State };
     await this.store.put(next);
     return next;
   }
