@@ -16,6 +16,19 @@ export type Write<V> = { type: 'put'; key: string; value: V } | { type: 'del'; k
 
 /** Applies `writes` to `sub` in one synchronous batch. */
 export function writeSync<V>(db: Db, sub: Sub<V>, writes: Array<Write<V>>): Promise<void> {
-  const ops = writes.map((w) => ({ ...w, sublevel: sub }) as unknown as BatchOp);
-  return db.batch(ops, { sync: true });
+  return db.batch(ops(sub, writes), { sync: true });
+}
+
+function ops<V>(sub: Sub<V>, writes: Array<Write<V>>): BatchOp[] {
+  return writes.map((w) => ({ ...w, sublevel: sub }) as unknown as BatchOp);
+}
+
+/**
+ * Applies `writes` without waiting for the disk (no fdatasync). Only for writes that start-up repairs
+ * when a machine crash loses them: releases of addresses and deletions of endpoints (reconcile.ts
+ * drops endpoints of dead containers and releases addresses nobody owns). A daemon killed with -9
+ * loses none of them: they are in the kernel's page cache once the batch resolves.
+ */
+export function writeLazy<V>(db: Db, sub: Sub<V>, writes: Array<Write<V>>): Promise<void> {
+  return db.batch(ops(sub, writes), { sync: false });
 }

@@ -5,7 +5,7 @@
  * bitmap does), so a just-released address is reused last, not first.
  */
 import { conflict, invalidParameter, notFound, unavailable } from '../../protocol/errdefs.js';
-import { writeSync, type Db, type Sub } from './db.js';
+import { writeLazy, writeSync, type Db, type Sub } from './db.js';
 import { contains, formatCidr, formatIp, last, parseCidr, parseIp, type Cidr } from './ipv4.js';
 
 
@@ -134,7 +134,8 @@ export class Ipam {
     const n = parseIp(ip);
     if (!pool || !pool.used.has(n) || pool.used.get(n) === GATEWAY_OWNER) return;
     pool.used.delete(n);
-    await writeSync(this.db, this.store, [{ type: 'del', key: `a/${id}/${hex(n)}` }]);
+    // Not synced: an address whose release a machine crash loses has no owner, and start-up frees it.
+    await writeLazy(this.db, this.store, [{ type: 'del', key: `a/${id}/${hex(n)}` }]);
   }
 
   /** The allocations of a network: address → owner. */

@@ -1,5 +1,5 @@
 /** Network and endpoint records, persisted in the engine's level database (written with sync). */
-import { writeSync, type Db, type Sub } from './db.js';
+import { writeLazy, writeSync, type Db, type Sub } from './db.js';
 import type { PortBinding } from './ports.js';
 
 /** A bridge network. Field names follow Docker's Network where they have a counterpart. */
@@ -79,7 +79,8 @@ export class NetworkStore {
     return writeSync(this.db, this.endpoints, [{ type: 'put', key: e.id, value: e }]);
   }
 
+  /** Not synced: an endpoint a machine crash brings back belongs to a dead container; start-up drops it. */
   delEndpoint(id: string): Promise<void> {
-    return writeSync(this.db, this.endpoints, [{ type: 'del', key: id }]);
+    return writeLazy(this.db, this.endpoints, [{ type: 'del', key: id }]);
   }
 }
