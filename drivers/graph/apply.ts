@@ -104,13 +104,18 @@ async function extractAll(ctx: ApplyContext, source: Readable): Promise<void> {
   }
 }
 
-/** Applies a layer stream to `root` (an existing directory). Returns the content bytes written. */
+/**
+ * Applies a layer stream to `root` (an existing directory). Returns the content bytes written, once
+ * they are durable: the caller records the layer as present after this, and a crash must not leave
+ * a recorded layer with files the page cache never wrote back.
+ */
 export async function applyLayer(root: string, input: Readable, options: ApplyOptions): Promise<ApplyResult> {
   const ctx: ApplyContext = { root, mode: options.whiteouts, ops: options.fileOps, touched: new Set(), dirs: [], size: 0 };
   try {
     if (!(await fsp.lstat(root)).isDirectory()) throw invalidParameter(`apply layer: ${root} is not a directory`);
     await extractAll(ctx, await decompressed(input));
     await finishDirs(ctx);
+    await ctx.ops.syncfs(root);
   } catch (err) {
     input.destroy();
     throw asBerthError(err, 'apply layer');

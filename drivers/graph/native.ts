@@ -5,7 +5,7 @@
  */
 import { loadNative } from '../native/addon.js';
 import { notImplemented } from '../../protocol/errdefs.js';
-import { NodeFileOps, type MknodCall, type XattrCalls } from './fileops.js';
+import { NodeFileOps, type MknodCall, type SyncFsCall, type XattrCalls } from './fileops.js';
 
 /** Options of the addon's mountOverlay, paths absolute, lowerdirs nearest first. */
 export interface OverlayMountOptions {
@@ -71,6 +71,12 @@ export function nativeXattrs(): XattrCalls | null {
   };
 }
 
+/** The addon's syncFs(dir) (syncfs(2) on a pool thread), or null when it lacks one. */
+export function nativeSyncFs(): SyncFsCall | null {
+  if (!exported('syncFs')) return null;
+  return (dir) => call<void>('syncFs', dir);
+}
+
 /** Whether the addon can mount overlays (both mountOverlay and unmount exported). */
 export function hasNativeMounts(): boolean {
   return exported('mountOverlay') !== null && exported('unmount') !== null;
@@ -83,7 +89,7 @@ export const nativeMounter: Mounter = {
   isMountpoint: (target) => call<boolean>('isMountpoint', target),
 };
 
-/** FileOps for the daemon: node:fs, plus the addon's mknod and xattrs where it has them. */
+/** FileOps for the daemon: node:fs, plus the addon's mknod, xattrs and syncfs where it has them. */
 export function defaultFileOps(): NodeFileOps {
-  return new NodeFileOps({ xattr: nativeXattrs(), mknod: nativeMknod() });
+  return new NodeFileOps({ xattr: nativeXattrs(), mknod: nativeMknod(), syncfs: nativeSyncFs() });
 }

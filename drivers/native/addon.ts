@@ -267,6 +267,11 @@ export interface NativeAddon {
   lchown(path: string, uid: number, gid: number): void;
   /** Sets atime and mtime of `path` itself, in nanoseconds since the epoch. */
   utimensNoFollow(path: string, atimeNs: bigint, mtimeNs: bigint): void;
+  /**
+   * syncfs(2) of the filesystem holding the directory `path`, on a libuv pool thread: what was
+   * written there (file data, entries, renames) is on stable storage when it resolves.
+   */
+  syncFs(path: string): Promise<void>;
 
   /**
    * Creates cgroup `path` (relative to every hierarchy's root, e.g. `berth/<id>`; no `..`) and applies
@@ -369,6 +374,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'llistxattr',
   'lchown',
   'utimensNoFollow',
+  'syncFs',
   'cgroupCreate',
   'cgroupUpdate',
   'cgroupAddProcess',

@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 
 import { applyLayer } from '../../drivers/graph/apply.js';
 import { NodeFileOps } from '../../drivers/graph/fileops.js';
+import { nativeSyncFs } from '../../drivers/graph/native.js';
 import { kindOf } from '../../protocol/errdefs.js';
 import { T0, type TarSpec, buildTar, layerStream } from '../helpers/tar.js';
 import { testFileOps } from '../helpers/tar-fileops.js';
@@ -151,4 +152,29 @@ t.test('bad input is InvalidParameter or NotImplemented', async (t) => {
   }
   // Go's tar reader (so Docker) reads an empty stream as an empty archive; so does berth.
   t.same(await applyLayer(root, Readable.from([]), { whiteouts: 'delete', fileOps: ops }), { size: 0 });
+});
+
+t.test('durable before it returns: one syncfs of the root, after the last entry; a failed sync fails the apply', async (t) => {
+  const root = await tmpdir(t);
+  const calls: { dir: string; files: string[] }[] = [];
+  const recording = new NodeFileOps({ privileged: false, xattr: null, syncfs: async (dir) => void calls.push({ dir, files: await listTree(dir) }) });
+  await applyLayer(root, await layerStream([{ name: 'a/b', content: '1' }, { name: 'c', content: '2' }]), { whiteouts: 'delete', fileOps: recording });
+  t.same(calls, [{ dir: root, files: ['a', 'a/b', 'c'] }], 'one call, with every entry already written');
+  const failing = new NodeFileOps({ privileged: false, xattr: null, syncfs: async () => Promise.reject(new Error('EIO')) });
+  const err = await applyLayer(await tmpdir(t), await layerStream([{ name: 'x', content: '1' }]), { whiteouts: 'delete', fileOps: failing }).then(() => null, (e: unknown) => e);
+  t.ok(err, 'the apply fails when its data could not be made durable');
+});
+
+t.test('the syncfs providers: the addon\'s and `sync -f` both flush a directory\'s filesystem', async (t) => {
+  const root = await tmpdir(t);
+  await fsp.writeFile(path.join(root, 'f'), 'x');
+  await new NodeFileOps({ privileged: false, xattr: null }).syncfs(root); // coreutils fallback
+  const native = nativeSyncFs();
+  if (!native) {
+    t.comment('the addon has no syncFs (npm run build:native): its half is skipped');
+    return;
+  }
+  await native(root);
+  const err = await native(path.join(root, 'missing')).then(() => null, (e: unknown) => e as NodeJS.ErrnoException);
+  t.equal(err?.code, 'ENOENT', 'a missing directory is a SystemError');
 });

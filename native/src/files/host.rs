@@ -101,3 +101,20 @@ fn to_libc(t: Timespec) -> libc::timespec {
         tv_nsec: t.nsec as _,
     }
 }
+
+/// syncfs(2) of the filesystem holding `path`: everything written to that filesystem (file data,
+/// directory entries, renames) is on stable storage when it returns. One call makes a whole
+/// unpacked layer durable, where fsync would take one call (and one journal commit) per file.
+pub fn syncfs(path: &str) -> Result<(), SysError> {
+    let c = c_path("open", path)?;
+    // SAFETY: a valid C string; O_RDONLY|O_DIRECTORY opens a directory without following anything
+    // more than its path already does.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    check(fd.into(), "open", path)?;
+    // SAFETY: fd was just opened and is closed right after.
+    let ret = unsafe { libc::syncfs(fd) };
+    let result = check(ret.into(), "syncfs", path).map(drop);
+    // SAFETY: fd is ours and not used after this.
+    unsafe { libc::close(fd) };
+    result
+}
