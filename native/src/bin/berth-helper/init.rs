@@ -28,7 +28,7 @@ pub fn in_child(chan: &Channel, stdio: Stdio, body: impl FnOnce() -> Result<Infa
         Err(e) => e,
         Ok(never) => match never {},
     };
-    let _ = chan.send(&Msg::Error { message: err.to_string() }, None);
+    let _ = chan.send(&Msg::Error(err.failure()), None);
     unsafe { libc::_exit(1) }
 }
 
@@ -54,7 +54,7 @@ pub fn stage1(spec: &Spec, chan: &mut Channel) -> Result<Infallible> {
     let pid = sys::fork_sibling()?;
     if pid == 0 {
         let err = stage2(spec, chan, userns);
-        let _ = chan.send(&Msg::Error { message: err.to_string() }, None);
+        let _ = chan.send(&Msg::Error(err.failure()), None);
         unsafe { libc::_exit(crate::shim::exec::exec_failure_code(&err)) }
     }
     chan.send(&Msg::Pid { pid }, None)?;

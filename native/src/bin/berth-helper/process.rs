@@ -164,19 +164,20 @@ pub fn cloexec_all_fds() -> Result<()> {
 
 /// execve(2); returns only on failure, naming the program.
 pub fn exec(p: &Process) -> Error {
-    let file = match find_executable(&p.args[0], &p.env, &host_is_exec) {
+    let arg0 = &p.args[0];
+    let file = match find_executable(arg0, &p.env, &host_is_exec) {
         Ok(f) => f,
-        Err(e) => return e,
+        Err(e) => return e.at_exec(arg0),
     };
     let to_c = |v: &[String]| v.iter().map(|s| cstr(s)).collect::<Result<Vec<CString>>>();
     let (args, env, path) = match (to_c(&p.args), to_c(&p.env), cpath(&file)) {
         (Ok(a), Ok(e), Ok(f)) => (a, e, f),
-        _ => return Error::errno(format!("exec {:?}", p.args[0]), libc::EINVAL),
+        _ => return Error::errno(format!("exec {arg0:?}"), libc::EINVAL).at_exec(arg0),
     };
     let argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).chain([std::ptr::null()]).collect();
     let envp: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).chain([std::ptr::null()]).collect();
     unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
-    Error::last(format!("exec {:?}", p.args[0]))
+    Error::last(format!("exec {arg0:?}")).at_exec(arg0)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::os::fd::RawFd;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Failure, Result};
 
 /// One message on the sync channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,8 +25,8 @@ pub enum Msg {
     Ready,
     /// shim → init: exec the process now.
     Start,
-    /// init → shim: a step failed; the message names it.
-    Error { message: String },
+    /// init → shim: a step failed; the message names it, errno and step ride along.
+    Error(Failure),
 }
 
 /// One end of the channel.
@@ -77,7 +77,7 @@ impl Channel {
     /// The next message, which must be `want`; an Error message or EOF becomes an Err.
     pub fn expect(&mut self, want: &str) -> Result<Msg> {
         match self.recv()? {
-            Some(Msg::Error { message }) => Err(Error::relayed(message)),
+            Some(Msg::Error(f)) => Err(Error::relayed(f)),
             Some(m) => Ok(m),
             None => Err(Error::msg(format!("container init ({want})"), "exited without a word")),
         }
@@ -157,7 +157,7 @@ mod tests {
         let (r, w) = crate::sys::pipe().unwrap();
         tx.send(&Msg::Ready, None).unwrap();
         tx.send(&Msg::Console, Some(w)).unwrap();
-        tx.send(&Msg::Error { message: "mount proc to /proc: x".into() }, None).unwrap();
+        tx.send(&Msg::Error(Error::msg("mount proc to /proc", "x").failure()), None).unwrap();
         assert_eq!(rx.recv().unwrap(), Some(Msg::Ready));
         assert_eq!(rx.recv().unwrap(), Some(Msg::Console));
         let got = rx.take_fd().expect("an fd arrived");

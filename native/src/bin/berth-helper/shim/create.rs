@@ -61,7 +61,7 @@ fn converse(chan: &mut Channel, spec: &Spec, stage1: i32, pair: &mut Pair) -> st
             Some(Msg::Pid { pid: p }) => pid = Some(p),
             Some(Msg::Console) => pair.set_pty(chan.take_fd()).map_err(|e| (pid, e))?,
             Some(Msg::Ready) => return pid.ok_or_else(|| (None, Error::msg("create container", "ready without a pid"))),
-            Some(Msg::Error { message }) => return Err((pid, Error::relayed(message))),
+            Some(Msg::Error(f)) => return Err((pid, Error::relayed(f))),
             Some(other) => return Err((pid, Error::msg("create container", format!("unexpected {other:?}")))),
             None => return Err((pid, Error::msg("create container", "the init exited without a word"))),
         }

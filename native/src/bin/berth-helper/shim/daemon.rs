@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::sys;
 
 /// The end the shim writes its one-line report to.
@@ -14,14 +14,19 @@ pub struct Ready {
 }
 
 impl Ready {
-    /// Reports success (a JSON line) or failure (a message) and closes the pipe.
-    pub fn report(self, result: std::result::Result<String, String>) {
-        let line = match result {
-            Ok(json) => format!("ok {json}\n"),
-            Err(msg) => format!("error {msg}\n"),
-        };
-        let _ = sys::write_all(self.fd, line.as_bytes());
+    /// Reports success or failure (see `report_line`) and closes the pipe.
+    pub fn report(self, result: std::result::Result<String, Failure>) {
+        let _ = sys::write_all(self.fd, report_line(&result).as_bytes());
         sys::close(self.fd);
+    }
+}
+
+/// The one report line: `ok {json}` or `error {failure json}`, whose message, errno and step
+/// the daemon reads (drivers/exec/spawn-shim.ts); the relay prints what follows the word.
+pub fn report_line(result: &std::result::Result<String, Failure>) -> String {
+    match result {
+        Ok(json) => format!("ok {json}\n"),
+        Err(f) => format!("error {}\n", serde_json::to_string(f).unwrap_or_else(|_| serde_json::json!({ "message": f.message }).to_string())),
     }
 }
 
@@ -80,4 +85,22 @@ pub fn quiet_stdio(log: &std::path::Path) -> Result<()> {
     sys::dup2(null.as_raw_fd(), 0)?;
     sys::dup2(null.as_raw_fd(), 1)?;
     sys::dup2(err.as_raw_fd(), 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn the_report_line_carries_errno_step_and_path() {
+        let exec = Error::errno("exec \"nosuch\"", libc::ENOENT).at_exec("nosuch").failure();
+        assert_eq!(
+            report_line(&Err(exec)),
+            "error {\"message\":\"exec \\\"nosuch\\\": No such file or directory\",\"errno\":2,\"step\":\"exec\",\"path\":\"nosuch\"}\n"
+        );
+        let setup = Error::msg("mount proc to /proc", "bad").failure();
+        assert_eq!(report_line(&Err(setup)), "error {\"message\":\"mount proc to /proc: bad\",\"step\":\"setup\"}\n");
+        assert_eq!(report_line(&Ok("{\"pid\":1}".into())), "ok {\"pid\":1}\n");
+    }
 }

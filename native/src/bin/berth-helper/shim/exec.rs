@@ -53,7 +53,7 @@ fn enter(spec: &Spec, target: i32, p: &Process, chan: &Channel) -> Result<Infall
     let pid = sys::fork_sibling()?;
     if pid == 0 {
         let err = run(spec, p, chan).err().unwrap_or_else(|| Error::msg("exec", "returned"));
-        let _ = chan.send(&Msg::Error { message: err.to_string() }, None);
+        let _ = chan.send(&Msg::Error(err.failure()), None);
         unsafe { libc::_exit(exec_failure_code(&err)) }
     }
     chan.send(&Msg::Pid { pid }, None)?;
@@ -90,11 +90,11 @@ fn collect(chan: &mut Channel, pair: &mut Pair) -> Result<i32> {
         match chan.recv()? {
             Some(Msg::Pid { pid: p }) => pid = Some(p),
             Some(Msg::Console) => pair.set_pty(chan.take_fd())?,
-            Some(Msg::Error { message }) => {
+            Some(Msg::Error(f)) => {
                 if let Some(p) = pid {
                     reap(p);
                 }
-                return Err(Error::relayed(message));
+                return Err(Error::relayed(f));
             }
             Some(other) => return Err(Error::msg("exec", format!("unexpected {other:?}"))),
             None => return pid.ok_or_else(|| Error::msg("exec", "the process exited without a word")),

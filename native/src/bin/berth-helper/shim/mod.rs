@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> i32 {
     };
     // From here on this is the shim, detached; the spawned process relays `ready`'s report.
     if daemon::quiet_stdio(&args.state.join("shim.log")).is_err() {
-        ready.report(Err("shim: cannot redirect stdio".into()));
+        ready.report(Err(Error::msg("shim", "cannot redirect stdio").failure()));
         return 1;
     }
     match server::Server::start(args, spec) {
@@ -89,7 +89,7 @@ pub fn run(args: &Args) -> i32 {
             0
         }
         Err(e) => {
-            ready.report(Err(e.to_string()));
+            ready.report(Err(e.failure()));
             1
         }
     }

@@ -73,6 +73,18 @@ pub fn err(kind: &str, message: &str) -> Vec<u8> {
     line(serde_json::json!({"ok": false, "kind": kind, "error": message}))
 }
 
+/// A failure line carrying the helper's errno, step and path beside the message (see error::Failure).
+pub fn failed(kind: &str, f: &crate::error::Failure) -> Vec<u8> {
+    let mut v = serde_json::json!({"ok": false, "kind": kind, "error": f.message, "step": f.step});
+    if let Some(n) = f.errno {
+        v["errno"] = n.into();
+    }
+    if let Some(p) = &f.path {
+        v["path"] = p.as_str().into();
+    }
+    line(v)
+}
+
 fn line(v: serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec(&v).unwrap_or_default();
     out.push(b'\n');
@@ -110,5 +122,12 @@ mod tests {
         assert_eq!(ok(serde_json::json!({"pid": 3})), b"{\"ok\":true,\"pid\":3}\n".to_vec());
         let e = String::from_utf8(err("Conflict", "container x is not running")).unwrap();
         assert_eq!(e, "{\"error\":\"container x is not running\",\"kind\":\"Conflict\",\"ok\":false}\n");
+    }
+
+    #[test]
+    fn failures_carry_errno_step_and_path() {
+        let f = crate::error::Error::errno("exec \"x\"", libc::EACCES).at_exec("x").failure();
+        let e = String::from_utf8(failed("System", &f)).unwrap();
+        assert_eq!(e, "{\"errno\":13,\"error\":\"exec \\\"x\\\": Permission denied\",\"kind\":\"System\",\"ok\":false,\"path\":\"x\",\"step\":\"exec\"}\n");
     }
 }

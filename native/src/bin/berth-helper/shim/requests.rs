@@ -135,7 +135,7 @@ impl Server {
                 self.started_ok();
                 proto::ok(serde_json::json!({}))
             }
-            Ok(Some(Msg::Error { message })) => proto::err("System", &message),
+            Ok(Some(Msg::Error(f))) => proto::failed("System", &f),
             Ok(Some(other)) => proto::err("System", &format!("start container {}: unexpected {other:?}", self.args.id)),
             Err(e) => proto::err("System", &format!("start container {}: {e}", self.args.id)),
         }
@@ -182,7 +182,7 @@ impl Server {
                 self.execs.push(ExecProc { proc: Proc::new(s.pid, s.io), client: id });
                 (proto::ok(serde_json::json!({ "pid": s.pid, "tty": tty })), Mode::Exec(s.pid))
             }
-            Err(e) => (proto::err("System", &e.to_string()), Mode::Done),
+            Err(e) => (proto::failed("System", &e.failure()), Mode::Done),
         }
     }
 
