@@ -17,14 +17,56 @@ export type ErrorKind =
   | 'Cancelled'
   | 'Deadline';
 
+/**
+ * The failed system call behind an error, as data (Node's SystemError carries the same errno, syscall
+ * and path): callers decide from it, never from the message. `step` says which step of running a
+ * process failed: 'exec' is the final execve of the user's command (its lookup on PATH included),
+ * 'setup' anything before it.
+ */
+export interface SyscallFailure {
+  /** The errno, positive (ENOENT = 2); absent when no call failed (a bad value). */
+  errno?: number;
+  step: 'exec' | 'setup';
+  /** The call, when known (the fake runtime's 'spawn'). */
+  syscall?: string;
+  /** For 'exec': the command as given (args[0]). */
+  path?: string;
+}
+
 /** An error with a kind. The message names the operation and the object. */
 export class BerthError extends Error {
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The system call that failed, when the error comes from one. */
+  readonly failure?: SyscallFailure;
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; failure?: SyscallFailure }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.name = `${kind}Error`;
+    if (options?.failure) this.failure = options.failure;
   }
+}
+
+/** The failed system call behind any thrown value, if it says one. */
+export function failureOf(err: unknown): SyscallFailure | undefined {
+  return err instanceof BerthError ? err.failure : undefined;
+}
+
+/** An error as plain data, as it crosses an actor boundary (a reply event). */
+export interface ErrorData {
+  kind: ErrorKind;
+  message: string;
+  failure?: SyscallFailure;
+}
+
+/** Any thrown value as ErrorData (kind System unless it is a BerthError). */
+export function errorData(err: unknown): ErrorData {
+  const failure = failureOf(err);
+  return { kind: kindOf(err), message: err instanceof Error ? err.message : String(err), ...(failure && { failure }) };
+}
+
+/** The BerthError that ErrorData describes. */
+export function fromErrorData(d: ErrorData): BerthError {
+  return new BerthError(d.kind, d.message, d.failure && { failure: d.failure });
 }
 
 const make = (kind: ErrorKind) => (message: string, cause?: unknown) =>

@@ -10,8 +10,8 @@ import { mergeEnv } from '../services/containers/merge.js';
 import type { ContainerRecord } from '../services/containers/record.js';
 import { parseSecurityOpt } from '../services/containers/security-opt.js';
 import { assertExecable, containerAttributes, execAction } from './exec.js';
+import { commandFailure } from './exec-failure.js';
 import { capabilities } from './spec.js';
-import { dockerExecMessage } from './start.js';
 import { detachKeys, pumpInput, pumpOutput } from './stdio.js';
 import { resolveUser } from './user.js';
 
@@ -57,12 +57,11 @@ async function execProcess(ctx: EngineContext, r: ContainerRecord, e: ExecInstan
   };
 }
 
-/** dockerd's words and exit code for a process that could not be run (the CLI prints the one and exits with the other). */
-function startFailure(err: unknown): { message: string; exitCode: number } {
-  const raw = asBerthError(err).message;
-  const message = dockerExecMessage(raw).replace(/^failed to create task for container: /, 'OCI runtime exec failed: exec failed: unable to start container process: ');
-  return { message, exitCode: /executable file not found|no such file or directory/i.test(message) ? 127 : 126 };
-}
+/** dockerd's prefix of a failed exec, before runc's words (the CLI prints them, and exits 127 / 126 by them). */
+const EXEC_FAILED = 'OCI runtime exec failed: exec failed: unable to start container process: ';
+
+/** dockerd's exit code of an exec that failed other than by its command: cannot invoke. */
+const EXEC_EXIT_OTHER = 126;
 
 /** Runs the instance's process and records its start; a failure is recorded as dockerd does (126 / 127). */
 async function launch(ctx: EngineContext, store: ExecStore, r: ContainerRecord, e: ExecInstance, size: [number, number] | null): Promise<ExecProcess> {
@@ -71,7 +70,7 @@ async function launch(ctx: EngineContext, store: ExecStore, r: ContainerRecord, 
     store.started(e.id, p.pid);
     return p;
   } catch (err) {
-    const f = startFailure(err);
+    const f = commandFailure(asBerthError(err), EXEC_FAILED, EXEC_EXIT_OTHER);
     store.exited(e.id, f.exitCode);
     throw kindOf(err) === 'Conflict' ? conflict(f.message) : invalidParameter(f.message, err);
   }

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import { asBerthError, conflict, invalidParameter } from '../../protocol/errdefs.js';
+import { asBerthError, conflict } from '../../protocol/errdefs.js';
 import type { OciSpec } from '../../drivers/exec/spec.js';
 import { connectNetwork, disconnectNetworks } from './network.js';
 import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
@@ -7,6 +7,7 @@ import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import type { ContainerRecord } from '../services/containers/record.js';
+import { commandFailure } from './exec-failure.js';
 import { containerPaths, writeEtcFiles, type ContainerPaths } from './files.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
@@ -19,26 +20,11 @@ declare module '../kernel/job.js' {
 
 const execPaths = (p: ContainerPaths): ExecPaths => ({ bundle: p.bundle, state: p.state, log: p.log });
 
-/** What a failed start leaves: dockerd's exit code for a command that cannot run (127 not found, 126 not executable). */
-function startExitCode(message: string): number {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied/i.test(message)) return 126;
-  return 128;
-}
+/** containerd's prefix of a failed start, before runc's words. */
+const START_FAILED = 'failed to create task for container: ';
 
-/**
- * The runtime's exec failure in the words of runc's, which the docker CLI reads to exit 127 / 126
- * (it looks for "executable file not found", "no such file or directory", "permission denied").
- */
-export function dockerExecMessage(message: string): string {
-  const m = /exec "([^"]*)": (No such file or directory|Permission denied)/i.exec(message);
-  if (!m) return message;
-  const cmd = m[1]!;
-  if (/permission denied/i.test(m[2]!)) return `failed to create task for container: exec: "${cmd}": permission denied: unknown`;
-  return cmd.includes('/')
-    ? `failed to create task for container: exec: "${cmd}": stat ${cmd}: no such file or directory: unknown`
-    : `failed to create task for container: exec: "${cmd}": executable file not found in $PATH: unknown`;
-}
+/** The exit code dockerd records for a start that failed other than by its command (exitUnknown). */
+const START_EXIT_OTHER = 128;
 
 /** `--network container:<x>`: the container joins x's network namespace (x must be running). */
 function joinNetns(spec: OciSpec, other: ContainerRecord): void {
@@ -59,12 +45,12 @@ async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, e
     }
   }
   await ctx.call('graphdriver', 'put', [r.rwLayer]).catch(() => undefined);
-  const base = asBerthError(err, `start container ${r.Id.slice(0, 12)}`);
-  const e = { ...base, message: dockerExecMessage(base.message), kind: base.kind };
-  await ctx.call('containers', 'recordStartError', [r.Id, e.message, startExitCode(e.message)]).catch(() => undefined);
+  // The command that could not run is the caller's mistake (InvalidParameter, 127 / 126); anything else keeps its kind.
+  const f = commandFailure(asBerthError(err, `start container ${r.Id.slice(0, 12)}`), START_FAILED, START_EXIT_OTHER);
+  await ctx.call('containers', 'recordStartError', [r.Id, f.message, f.exitCode]).catch(() => undefined);
   // dockerd removes an AutoRemove container whose start failed: `run --rm` waits for that removal.
   if (r.HostConfig.AutoRemove) await ctx.job('container.delete', { ref: r.Id, force: true, volumes: true }).catch(() => undefined);
-  throw /executable file not found|no such file or directory|permission denied/i.test(e.message) ? invalidParameter(e.message, err) : base;
+  throw f.error;
 }
 
 /**

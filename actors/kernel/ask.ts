@@ -1,6 +1,6 @@
 import { createActor, fromCallback } from 'xstate';
 import type { ActorSystem, ActorSystemInfo, AnyActorRef, AnyEventObject } from 'xstate';
-import { BerthError, deadline, notFound } from '../../protocol/errdefs.js';
+import { deadline, errorData, fromErrorData, notFound, type ErrorData } from '../../protocol/errdefs.js';
 import { systemClock, type Clock } from './clock.js';
 
 /**
@@ -12,7 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 /** The answer a callee sends to `replyTo`. */
 export type Reply<T = unknown> =
   | { type: 'reply'; ok: true; value: T }
-  | { type: 'reply'; ok: false; error: { kind: BerthError['kind']; message: string } };
+  | { type: 'reply'; ok: false; error: ErrorData };
 
 /** Fields every request event carries. */
 export interface Request {
@@ -22,9 +22,7 @@ export interface Request {
 /** The reply event for a value or a thrown error (the callee's side of ask()). */
 export function replyOf<T>(result: { value: T } | { error: unknown }): Reply<T> {
   if ('value' in result) return { type: 'reply', ok: true, value: result.value };
-  const e = result.error;
-  const kind = e instanceof BerthError ? e.kind : 'System';
-  return { type: 'reply', ok: false, error: { kind, message: e instanceof Error ? e.message : String(e) } };
+  return { type: 'reply', ok: false, error: errorData(result.error) };
 }
 
 /** Options of ask(). */
@@ -60,7 +58,7 @@ export function ask<T>(
       inbox.stop();
       if (!r) reject(deadline(`ask ${systemId} ${event.type}: no reply within ${timeoutMs} ms`));
       else if (r.ok) resolve(r.value);
-      else reject(new BerthError(r.error.kind, r.error.message));
+      else reject(fromErrorData(r.error));
     }
     inbox.start();
     target.send({ ...event, replyTo: inbox });

@@ -8,7 +8,7 @@
 import { enqueueActions, fromPromise, sendTo, setup, stopChild } from 'xstate';
 import type { AnyActorRef, AnyEventObject } from 'xstate';
 
-import { BerthError, type ErrorKind } from '../../protocol/errdefs.js';
+import { errorData, type ErrorData } from '../../protocol/errdefs.js';
 import type { AttachOptions, ExecBackend, ExecPaths } from './backend.js';
 import type { OciProcess, OciSpec } from './spec.js';
 
@@ -43,7 +43,7 @@ export interface ExecDriverInput {
 /** The reply, as actors/kernel/ask.ts reads it. */
 export type ExecDriverReply =
   | { type: 'reply'; ok: true; value: unknown }
-  | { type: 'reply'; ok: false; error: { kind: ErrorKind; message: string } };
+  | { type: 'reply'; ok: false; error: ErrorData };
 
 /** Calls the backend method a request names. */
 export function callBackend(b: ExecBackend, r: ExecDriverRequest): Promise<unknown> {
@@ -81,8 +81,7 @@ const op = fromPromise<OpOutput, OpInput>(async ({ input }) => {
   try {
     return { replyTo, reply: { type: 'reply', ok: true, value: await callBackend(input.backend, input.event) } };
   } catch (e) {
-    const kind: ErrorKind = e instanceof BerthError ? e.kind : 'System';
-    return { replyTo, reply: { type: 'reply', ok: false, error: { kind, message: e instanceof Error ? e.message : String(e) } } };
+    return { replyTo, reply: { type: 'reply', ok: false, error: errorData(e) } };
   }
 });
 

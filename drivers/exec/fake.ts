@@ -11,7 +11,7 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 
-import { conflict, notFound } from '../../protocol/errdefs.js';
+import { BerthError, conflict, notFound } from '../../protocol/errdefs.js';
 import {
   checkContainerId,
   signalNumber,
@@ -49,6 +49,13 @@ function exitOf(code: number | null, signal: NodeJS.Signals | null): { exitCode:
     return { exitCode: 128 + n, signal: n };
   }
   return { exitCode: code ?? 0, signal: null };
+}
+
+/** As the native runtime reports it: the exec step failed, with spawn's errno (Node's is negative). */
+function spawnFailure(file: string, e: NodeJS.ErrnoException): BerthError {
+  const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : undefined;
+  const failure = { step: 'exec' as const, syscall: 'spawn', path: file, ...(errno !== undefined && { errno }) };
+  return new BerthError('Conflict', `exec ${JSON.stringify(file)}: ${e.message}`, { cause: e, failure });
 }
 
 function cwdOf(c: FakeContainer): string {
@@ -98,7 +105,7 @@ export class FakeBackend implements ExecBackend {
       child.once('error', (e) => {
         // As the native runtime: the start fails and the container exits 127 (not found).
         void this.finish(c, log, { exitCode: 127, signal: null });
-        reject(conflict(`exec ${JSON.stringify(file)}: ${e.message}`));
+        reject(spawnFailure(file!, e));
       });
     });
   }

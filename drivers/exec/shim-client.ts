@@ -6,7 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { BerthError, type ErrorKind, unavailable } from '../../protocol/errdefs.js';
+import { type BerthError, type ErrorKind, unavailable } from '../../protocol/errdefs.js';
+import { helperError } from './helper-failure.js';
 
 /** A shim's answer (`ok: true` plus the op's fields). */
 export type ShimAnswer = Record<string, unknown> & { ok: boolean };
@@ -72,10 +73,10 @@ export function readLine(s: net.Socket): Promise<string> {
   });
 }
 
-/** The error an answer carries, as a BerthError of its kind. */
+/** The error an answer carries, as a BerthError of its kind, with the helper's errno and step. */
 export function answerError(a: ShimAnswer, op: string): BerthError {
   const kind = (typeof a.kind === 'string' ? a.kind : 'System') as ErrorKind;
-  return new BerthError(kind, typeof a.error === 'string' ? a.error : `shim ${op}: failed`);
+  return helperError(kind, typeof a.error === 'string' ? a.error : `shim ${op}: failed`, a);
 }
 
 /** Sends a request; resolves with the open socket and the (successful) answer. */

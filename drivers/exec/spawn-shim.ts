@@ -1,12 +1,14 @@
 /**
  * Starting a shim: `berth-helper shim --id … --bundle … --state … --log …`. The spawned process
  * detaches the shim (double fork, setsid) and exits once the container is created: 0 with
- * `{"pid","shimPid"}` on stdout, or 1 with the error on stderr (crun-style: operation, object, why).
+ * `{"pid","shimPid"}` on stdout, or 1 with the error on stderr: `{"message","errno","step","path"}`
+ * (see helper-failure.ts), the message crun-style: operation, object, why.
  */
 import { spawn } from 'node:child_process';
 
 import { system } from '../../protocol/errdefs.js';
 import type { ExecPaths } from './backend.js';
+import { reportError } from './helper-failure.js';
 
 /** What the shim reports once the container is created. */
 export interface ShimReady {
@@ -33,7 +35,7 @@ export function spawnShim(id: string, paths: ExecPaths, opts: SpawnShimOptions):
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', (e) => reject(system(`create container ${id}: spawn ${opts.helper}: ${e.message}`, e)));
     child.once('close', (code) => {
-      if (code !== 0) return reject(system(err.trim() || `create container ${id}: the shim exited with ${code}`));
+      if (code !== 0) return reject(reportError(err, `create container ${id}: the shim exited with ${code}`));
       try {
         resolve(JSON.parse(out) as ShimReady);
       } catch {
