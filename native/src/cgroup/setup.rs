@@ -179,16 +179,16 @@ mod tests {
         assert_eq!(unified, Some(PathBuf::from("/sys/fs/cgroup/unified")));
     }
 
+    /// The mountinfo `text` reads as a v2 host whose tree berth writes is at `root`.
+    fn assert_v2_at(text: &str, root: &str) {
+        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
+        assert_eq!(setup, Setup::V2 { root: root.into() });
+    }
+
     #[test]
     fn unified_host_is_v2() {
         let text = "30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
-        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
-        assert_eq!(
-            setup,
-            Setup::V2 {
-                root: "/sys/fs/cgroup".into()
-            }
-        );
+        assert_v2_at(text, "/sys/fs/cgroup");
     }
 
     #[test]
@@ -199,26 +199,14 @@ mod tests {
 61 25 0:60 / /run/lxc/systemd rw - cgroup cgroup rw,name=systemd
 62 25 0:61 / /run/netcls rw - cgroup cgroup rw,net_cls
 ";
-        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
-        assert_eq!(
-            setup,
-            Setup::V2 {
-                root: "/sys/fs/cgroup".into()
-            }
-        );
+        assert_v2_at(text, "/sys/fs/cgroup");
     }
 
     #[test]
     fn unified_subtree_in_a_container_is_v2_at_its_mount_point() {
         // Inside a container with a cgroup namespace or a bind of its own subtree.
         let text = "700 690 0:26 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n";
-        let setup = from_mounts(&parse(text), "/proc/self/mountinfo").unwrap();
-        assert_eq!(
-            setup,
-            Setup::V2 {
-                root: "/sys/fs/cgroup".into()
-            }
-        );
+        assert_v2_at(text, "/sys/fs/cgroup");
     }
 
     #[test]
