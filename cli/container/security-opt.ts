@@ -5,26 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 
+import { compactJson } from '../render/json-indent.js';
 import { OptionError } from './errors.js';
-
-// json.Compact: the same text without whitespace outside strings (numbers and escapes untouched).
-function compact(text: string): string {
-  JSON.parse(text);
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (!' \t\n\r'.includes(c)) {
-      out += c;
-      inString = c === '"';
-    }
-  }
-  return out;
-}
 
 function cut(opt: string): { key: string; value: string | undefined } {
   for (const sep of ['=', ':']) {
@@ -43,7 +25,8 @@ function profileText(file: string, read: (file: string) => string): string {
     throw new OptionError(`opening seccomp profile (${file}) failed: ${(err as Error).message}`);
   }
   try {
-    return compact(text);
+    JSON.parse(text); // json.Compact fails on invalid JSON: so does this
+    return compactJson(text);
   } catch (err) {
     throw new OptionError(`compacting json for seccomp profile (${file}) failed: ${(err as Error).message}`);
   }

@@ -1,24 +1,38 @@
 /**
- * Go's json.Indent: re-indents JSON text without parsing it into values, so numbers, key order and
- * string escapes stay exactly as the daemon sent them (docker inspect prints the raw body this way).
+ * Go's json.Indent and json.Compact: they rewrite JSON text without parsing it into values, so
+ * numbers, key order and string escapes stay exactly as written (docker inspect prints the raw
+ * body this way; docker run sends a seccomp profile compacted). Both walk the same tokens.
  */
+
+/** JSON text as Go's scanner walks it: each string literal whole, escapes untouched; every other character alone; whitespace outside strings dropped. */
+export function* jsonTokens(text: string): Generator<string> {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      yield text.slice(i, end + 1);
+      i = end;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+      yield c;
+    }
+  }
+}
+
+/** Go's json.Compact: the same text without whitespace outside strings. */
+export function compactJson(text: string): string {
+  let out = '';
+  for (const tok of jsonTokens(text)) out += tok;
+  return out;
+}
 
 /** Indents JSON text with `indent` per level; `[]` and `{}` stay compact, as in Go. */
 export function indentJson(text: string, indent = '    '): string {
   let out = '';
   let depth = 0;
-  let inString = false;
   let pendingOpen = false; // an opening bracket whose newline waits to see if it is empty
   const newline = (): string => `\n${indent.repeat(depth)}`;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;
+  for (const c of jsonTokens(text)) {
     const justOpened = pendingOpen;
     pendingOpen = false;
     if (justOpened && c !== ']' && c !== '}') out += newline();
@@ -34,7 +48,6 @@ export function indentJson(text: string, indent = '    '): string {
     } else if (c === ':') {
       out += ': ';
     } else {
-      if (c === '"') inString = true;
       out += c;
     }
   }
