@@ -40,6 +40,8 @@ export async function deleteContainer(ctx: EngineContext, args: DeleteArgs): Pro
   await rm(p.bundle.replace(/\/bundle$/, ''), { recursive: true, force: true });
   // Named volumes stay; anonymous ones go with `rm -v` (and `--rm`), as in dockerd.
   await detachMounts(ctx, r.Id, args.volumes);
+  // Removed means nothing of it is left: veths of its last run still going are waited for.
+  await ctx.call('network', 'settled', [r.Id]);
   await ctx.call('containers', 'delete', [r.Id]);
   ctx.bus.publish('container.destroy', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
 }

@@ -75,11 +75,11 @@ export class Monitor {
 
   /**
    * Releases what a run held; each step on its own, so one failure does not keep the others. The
-   * network goes alongside the rest: deleting a veth waits out an RCU grace period in the kernel
-   * (~20 ms) that the runtime, cgroup and rootfs steps need not queue behind.
+   * network goes alongside the rest, and its veths' deletion (an RCU grace period in the kernel,
+   * ~20 ms) finishes in the background: only the container's removal waits for it.
    */
   private async release(r: ContainerRecord): Promise<void> {
-    await Promise.all([disconnectNetworks(this.ctx, r.Id), this.releaseRun(r)]);
+    await Promise.all([disconnectNetworks(this.ctx, r.Id, true), this.releaseRun(r)]);
   }
 
   /** The runtime's state, the cgroup and the rootfs mount of a run, in that order. */

@@ -134,13 +134,17 @@ export async function refreshHosts(ctx: EngineContext, r: ContainerRecord): Prom
   await writeHostsFile(containerPaths(ctx.config, r.Id), r, await etcHosts(ctx, ips));
 }
 
-/** Disconnects a container from every network it is on (its veths, addresses and published ports go). */
-export async function disconnectNetworks(ctx: EngineContext, id: string): Promise<void> {
+/**
+ * Disconnects a container from every network it is on (its veths, addresses and published ports
+ * go). `lingering` for a container that has exited: its veths finish going in the background (see
+ * the network driver's `settled`, which removal awaits).
+ */
+export async function disconnectNetworks(ctx: EngineContext, id: string, lingering = false): Promise<void> {
   const names = new Map((await ctx.call('network', 'list', [])).map((n) => [n.Id, n.Name]));
   for (const ep of await ctx.call('network', 'endpointsOf', [])) {
     if (ep.containerId !== id) continue;
     try {
-      await ctx.call('network', 'disconnect', [id, ep.networkId]);
+      await ctx.call('network', 'disconnect', [id, ep.networkId, { lingering }]);
       ctx.bus.publish('network.disconnect', { id: ep.networkId, attributes: { container: id, name: names.get(ep.networkId) ?? '', type: 'bridge' } });
     } catch (e) {
       ctx.log.warn(`disconnect ${id.slice(0, 12)}: ${(e as Error).message}`);

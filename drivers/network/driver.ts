@@ -10,6 +10,7 @@ import type { Level } from 'level';
 import { conflict, forbidden, invalidParameter, notFound } from '../../protocol/errdefs.js';
 import type { NetworkBackend, PortReservation } from './backend.js';
 import { Ipam } from './ipam.js';
+import { Unlinking } from './unlinking.js';
 import { overlaps, parseCidr, parseIp } from './ipv4.js';
 import * as nft from './nft.js';
 import { PortAllocator } from './portalloc.js';
@@ -37,6 +38,7 @@ export class NetworkDriver {
   /** This daemon's nft table (one per default bridge, so daemons side by side keep apart). */
   readonly table: string;
   private readonly ports: PortAllocator;
+  private readonly unlinking = new Unlinking();
   private networks = new Map<string, NetworkRecord>();
   private endpoints = new Map<string, EndpointRecord>();
   private reservations = new Map<string, PortReservation[]>();
@@ -154,6 +156,7 @@ export class NetworkDriver {
   }
 
   private async tearDown(rec: NetworkRecord): Promise<void> {
+    await this.unlinking.all(); // its pool goes: no release may come after
     await this.backend.nft(this.networks.size === 1 ? nft.dropTable(this.table) : nft.removeNetwork(this.table, rec.bridge));
     await this.backend.disallowForward(rec.bridge);
     await this.backend.deleteLink(rec.bridge);
@@ -210,24 +213,35 @@ export class NetworkDriver {
     }
   }
 
-  /** Disconnects a container from a network: rules, veth, ports and address go. */
-  disconnect(containerId: string, network: string): Promise<void> {
+  /**
+   * Disconnects a container from a network: rules, veth, ports and address go. With `lingering`
+   * (the container has exited) the veth's deletion finishes after this returns, its address is
+   * released after that, and `settled` tells when both are done.
+   */
+  disconnect(containerId: string, network: string, opts: { lingering?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       const net = this.network(network);
       const ep = this.endpointsOf(net.Id).find((e) => e.containerId === containerId);
       if (!ep) throw notFound(`container ${containerId} is not connected to network ${net.Name}`);
-      await this.dropEndpoint(ep);
+      await this.dropEndpoint(ep, opts.lingering);
     });
   }
 
-  private async dropEndpoint(ep: EndpointRecord): Promise<void> {
+  /** Resolves once every veth deletion of the container's endpoints is over. */
+  settled(containerId: string): Promise<void> {
+    return this.unlinking.settled(containerId);
+  }
+
+  private async dropEndpoint(ep: EndpointRecord, lingering = false): Promise<void> {
     if (ep.ports.length > 0) await this.backend.nft(nft.removePorts(this.table, natPorts(ep)));
-    await this.backend.deleteLink(ep.hostVeth);
     for (const r of this.reservations.get(ep.id) ?? []) await r.release();
     this.reservations.delete(ep.id);
-    await this.ipam.release(ep.networkId, ep.ip);
     await this.store.delEndpoint(ep.id);
     this.endpoints.delete(ep.id);
+    // The address only once the veth is gone: until then the peer could still answer for it.
+    const gone = this.backend.deleteLink(ep.hostVeth).then(() => this.ipam.release(ep.networkId, ep.ip));
+    if (!lingering) return gone;
+    this.unlinking.track(ep.containerId, gone.catch(() => undefined)); // start-up deletes a veth left on our bridge
   }
 
   /**
@@ -237,6 +251,7 @@ export class NetworkDriver {
    */
   shutdown(opts: { removeAll?: boolean; removeBridges?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
+      await this.unlinking.all();
       if (opts.removeAll) {
         for (const ep of this.endpointsOf()) await this.dropEndpoint(ep);
         for (const n of this.list()) await this.tearDown(n);

@@ -175,3 +175,33 @@ t.test('shutdown drops the table and port holds; removeAll leaves nothing', asyn
   t.equal(r.kernel.table, null);
   t.equal(r.kernel.forwardAllowed.size, 0);
 });
+
+t.test("an exited container's veth goes in the background; its address after it; settled tells when", async (t) => {
+  const { kernel, driver } = await rig(t);
+  const net = await driver.createNetwork({ name: 'n', subnet: '10.93.0.0/24' });
+  const ep = await driver.connect({ containerId: 'c1', containerName: 'web', netns: ns(1), network: 'n' });
+  const backend = driver.backend as FakeBackend;
+  const deleteLink = backend.deleteLink.bind(backend);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  backend.deleteLink = async (name: string) => {
+    await gate;
+    return deleteLink(name);
+  };
+
+  await driver.disconnect('c1', 'n', { lingering: true });
+  t.same(driver.endpointsOf(net.Id), [], 'the endpoint is gone at once');
+  t.ok(kernel.inNetns('').some((l) => l.name === ep.hostVeth), 'its veth is still being deleted');
+  t.equal(driver.ipam.allocations(net.Id).get(ep.IPAddress), ep.EndpointID, 'the address is held until the veth is gone');
+  let settled = false;
+  const done = driver.settled('c1').then(() => (settled = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(settled, 'settled waits for the deletion');
+
+  open();
+  await done;
+  t.notOk(kernel.inNetns('').some((l) => l.name === ep.hostVeth), 'the veth is gone');
+  t.notOk(driver.ipam.allocations(net.Id).has(ep.IPAddress), 'and then the address was released');
+  await driver.settled('c1');
+  t.pass('settled of a container with nothing pending resolves');
+});
