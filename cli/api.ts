@@ -6,12 +6,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { BERTH_VERSION } from '../protocol/api.js';
-import { Client, errorMessage, type TlsOptions } from './client.js';
+import { Client, errorMessage, queryString, responseLines, type MultiQuery, type TlsOptions } from './client.js';
 import { DaemonError, connectError } from './errors.js';
 import type { DaemonHost } from './host.js';
 
-/** Query parameters; an array repeats the parameter (`names=a&names=b`), undefined leaves it out. */
-export type MultiQuery = Record<string, string | number | boolean | undefined | readonly string[]>;
+export type { MultiQuery };
 
 /** One streamed request. */
 export interface StreamRequest {
@@ -50,20 +49,8 @@ export class ApiClient extends Client {
   }
 
   /** The non-empty lines of a streamed answer (the daemon ends each JSON message with `\r\n`). */
-  async *readLines(res: http.IncomingMessage): AsyncGenerator<string> {
-    res.setEncoding('utf8');
-    let pending = '';
-    try {
-      for await (const chunk of res as AsyncIterable<string>) {
-        pending += chunk;
-        const parts = pending.split('\n');
-        pending = parts.pop() ?? '';
-        for (const line of parts) if (line.trim()) yield line.trim();
-      }
-    } catch (err) {
-      throw connectError(this.host.text, err);
-    }
-    if (pending.trim()) yield pending.trim();
+  readLines(res: http.IncomingMessage): AsyncGenerator<string> {
+    return responseLines(res, this.host.text);
   }
 
   override close(): void {
@@ -93,15 +80,6 @@ export class ApiClient extends Client {
 
 function isReadable(value: unknown): value is Readable {
   return typeof (value as Readable | undefined)?.pipe === 'function';
-}
-
-function queryString(query: MultiQuery | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) params.append(key, String(item));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
 }
 
 /** Reads a whole answer as UTF-8 text. */

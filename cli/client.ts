@@ -82,20 +82,7 @@ export class Client {
   async *lines(path: string, query?: Query, signal?: AbortSignal): AsyncGenerator<string> {
     const res = await this.send('GET', await this.versioned(path), { query, signal });
     if (!ok(res)) throw await daemonError(res);
-    res.setEncoding('utf8');
-    let pending = '';
-    try {
-      for await (const chunk of res as AsyncIterable<string>) {
-        pending += chunk;
-        const parts = pending.split('\n');
-        pending = parts.pop() ?? '';
-        for (const line of parts) if (line.trim()) yield line.trim();
-      }
-    } catch (err) {
-      if (signal?.aborted) return;
-      throw connectError(this.host.text, err);
-    }
-    if (pending.trim()) yield pending.trim();
+    yield* responseLines(res, this.host.text, signal);
   }
 
   /** Drops the kept-alive connections so the process can exit. */
@@ -148,13 +135,38 @@ function ok(res: http.IncomingMessage): boolean {
   return status >= 200 && status < 300;
 }
 
-function queryString(query: Query | undefined): string {
+/** Query parameters; an array repeats the parameter (`names=a&names=b`), undefined leaves it out. */
+export type MultiQuery = Record<string, string | number | boolean | undefined | readonly string[]>;
+
+/** `?a=1&b=x&b=y` for a query (undefined values left out), or '' when nothing is left. */
+export function queryString(query: MultiQuery | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) params.append(key, String(value));
+    for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) params.append(key, String(item));
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * The non-empty lines of a streamed answer, trimmed (the daemon ends each JSON message with `\r\n`).
+ * A broken connection is a ConnectError naming `host`, unless `signal` aborted it: then the lines just end.
+ */
+export async function* responseLines(res: http.IncomingMessage, host: string, signal?: AbortSignal): AsyncGenerator<string> {
+  res.setEncoding('utf8');
+  let pending = '';
+  try {
+    for await (const chunk of res as AsyncIterable<string>) {
+      pending += chunk;
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const line of parts) if (line.trim()) yield line.trim();
+    }
+  } catch (err) {
+    if (signal?.aborted) return;
+    throw connectError(host, err);
+  }
+  if (pending.trim()) yield pending.trim();
 }
 
 async function readBody(res: http.IncomingMessage): Promise<string> {

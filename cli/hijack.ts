@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import { BERTH_VERSION } from '../protocol/api.js';
 import { ApiClient, readText, type MultiQuery } from './api.js';
-import { errorMessage, type TlsOptions } from './client.js';
+import { errorMessage, queryString, type TlsOptions } from './client.js';
 import { DaemonError, connectError } from './errors.js';
 import type { DaemonHost } from './host.js';
 
@@ -75,13 +75,4 @@ async function answered(res: http.IncomingMessage): Promise<Hijacked> {
   const status = res.statusCode ?? 0;
   if (status < 200 || status >= 300) throw new DaemonError(status, errorMessage(status, await readText(res).catch(() => '')));
   return { output: res, input: null, close: () => res.destroy() };
-}
-
-function queryString(query: MultiQuery | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) params.append(key, String(item));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
 }
