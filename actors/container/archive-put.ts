@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
 import { BerthError, invalidParameter } from '../../protocol/errdefs.js';
-import { absOf, parentFixer, type ApplyContext, type LayerHeader } from '../../drivers/graph/apply-ctx.js';
+import { finishDirs, parentFixer, type ApplyContext, type LayerHeader } from '../../drivers/graph/apply-ctx.js';
 import { writeEntry } from '../../drivers/graph/apply-entry.js';
 import { decompressed } from '../../drivers/graph/decompress.js';
 import type { FileOps } from '../../drivers/graph/fileops.js';
@@ -43,16 +43,6 @@ async function extractOne(ctx: ApplyContext, h: LayerHeader, body: AsyncIterable
   if (opts.noOverwriteDirNonDir && parts.length) await checkOverwrite(ctx, parts, h);
   await ensureParents(ctx.root, parts, h.name, parentFixer(ctx, h.name));
   await writeEntry(ctx, parts, h, body);
-}
-
-// Last: modes may drop write permission, and each child written would have moved the mtime.
-async function finishDirs(ctx: ApplyContext): Promise<void> {
-  for (const dir of ctx.dirs.reverse()) {
-    const st = await lstatInside(ctx.root, dir.parts, dir.parts.join('/')).catch(() => null);
-    if (!st?.isDirectory()) continue;
-    await ctx.ops.chmod(absOf(ctx, dir.parts), dir.mode);
-    await ctx.ops.lutimes(absOf(ctx, dir.parts), dir.mtime, dir.mtime);
-  }
 }
 
 const malformed = (err: unknown) => (err instanceof BerthError ? err : invalidParameter(`extract archive: malformed tar stream: ${(err as Error)?.message ?? String(err)}`, err));

@@ -6,19 +6,9 @@
 import { type Stats, constants as C, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { lstatOrNull } from '../../drivers/graph/paths.js';
-import { END_OF_ARCHIVE, entryBytes, type TarEntry, type TarType } from '../../drivers/graph/tar-write.js';
+import { END_OF_ARCHIVE, entryBytes, tarTypeOf, type TarEntry } from '../../drivers/graph/tar-write.js';
 import { devNumbers, readdirSorted } from '../../drivers/graph/tree.js';
 import { hostPath, type ContainerFs } from './archive-path.js';
-
-function typeOf(st: Stats): TarType | null {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return null; // sockets are not archived, as with Docker
-}
 
 /** inode → the archive name that carried it first; later names become hardlinks to it. */
 type Links = Map<string, string>;
@@ -33,7 +23,7 @@ async function* fileBytes(abs: string, entry: TarEntry): AsyncGenerator<Buffer> 
 }
 
 async function* nodeBytes(abs: string, name: string, st: Stats, links: Links): AsyncGenerator<Buffer> {
-  const type = typeOf(st);
+  const type = tarTypeOf(st);
   if (!type) return;
   const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
   const key = `${st.dev}:${st.ino}`;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { invalidParameter } from '../../protocol/errdefs.js';
 import type { FileOps } from './fileops.js';
 import { OPAQUE_XATTR, isOverlayXattr, isWhiteoutDevice } from './overlay-format.js';
-import { type ParentFixer, lstatOrNull, relOf } from './paths.js';
+import { type ParentFixer, lstatInside, lstatOrNull, relOf } from './paths.js';
 import { settableXattr } from './tree.js';
 
 /** vfs deletes whited-out paths in place; overlay records them the way overlayfs reads them. */
@@ -116,4 +116,19 @@ function isUnsupportedXattr(err: unknown): boolean {
 /** Joins root-relative parts onto the layer root. */
 export function absOf(ctx: ApplyContext, parts: readonly string[]): string {
   return path.join(ctx.root, relOf(parts));
+}
+
+/**
+ * Gives the deferred directories their modes and times, deepest first. Last, because modes may drop
+ * write permission and each child written would have moved the mtime.
+ */
+export async function finishDirs(ctx: ApplyContext): Promise<void> {
+  for (const dir of ctx.dirs.reverse()) {
+    // A later entry may have replaced the directory (even with a symlink): then it is not ours to touch.
+    const st = await lstatInside(ctx.root, dir.parts, dir.parts.join('/')).catch(() => null);
+    if (!st?.isDirectory()) continue;
+    const abs = absOf(ctx, dir.parts);
+    await ctx.ops.chmod(abs, dir.mode);
+    await ctx.ops.lutimes(abs, dir.mtime, dir.mtime);
+  }
 }

@@ -9,13 +9,13 @@ import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
 
 import { BerthError, asBerthError, invalidParameter } from '../../protocol/errdefs.js';
-import { type ApplyContext, type LayerHeader, type WhiteoutMode, absOf, parentFixer } from './apply-ctx.js';
+import { type ApplyContext, type LayerHeader, type WhiteoutMode, finishDirs, parentFixer } from './apply-ctx.js';
 import { writeEntry } from './apply-entry.js';
 import type { ApplyResult } from './backend.js';
 import { decompressed } from './decompress.js';
 import type { FileOps } from './fileops.js';
 import { captureRawXattrs } from './pax.js';
-import { ensureParents, entryParts, lstatInside } from './paths.js';
+import { ensureParents, entryParts } from './paths.js';
 import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, applyOpaque, applyWhiteout } from './whiteout.js';
 
 export type { WhiteoutMode } from './apply-ctx.js';
@@ -63,18 +63,6 @@ async function applyOne(ctx: ApplyContext, h: LayerHeader, body: AsyncIterable<B
   if (base.startsWith(WHITEOUT_PREFIX)) return applyWhiteout(ctx, [...dirParts, base.slice(WHITEOUT_PREFIX.length)], h);
   await ensureParents(ctx.root, parts, h.name, parentFixer(ctx, h.name));
   await writeEntry(ctx, parts, h, body);
-}
-
-// Last: modes may drop write permission, and each child written would have moved the mtime.
-async function finishDirs(ctx: ApplyContext): Promise<void> {
-  for (const dir of ctx.dirs.reverse()) {
-    // A later entry may have replaced the directory (even with a symlink): then it is not ours to touch.
-    const st = await lstatInside(ctx.root, dir.parts, dir.parts.join('/')).catch(() => null);
-    if (!st?.isDirectory()) continue;
-    const abs = absOf(ctx, dir.parts);
-    await ctx.ops.chmod(abs, dir.mode);
-    await ctx.ops.lutimes(abs, dir.mtime, dir.mtime);
-  }
 }
 
 function malformed(err: unknown): BerthError {

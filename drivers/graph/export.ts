@@ -12,7 +12,7 @@ import { contentXattrs } from './changes.js';
 import type { FileOps } from './fileops.js';
 import { isWhiteoutDevice } from './overlay-format.js';
 import { lstatOrNull } from './paths.js';
-import { END_OF_ARCHIVE, type TarEntry, type TarType, entryBytes } from './tar-write.js';
+import { END_OF_ARCHIVE, type TarEntry, entryBytes, tarTypeOf } from './tar-write.js';
 import { devNumbers, readdirSorted } from './tree.js';
 import { OPAQUE_MARKER, isOpaqueDir, whiteoutName } from './whiteout.js';
 
@@ -24,18 +24,8 @@ function marker(name: string): TarEntry {
   return { name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: new Date(0) };
 }
 
-function typeOf(st: Stats): TarType | null {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return null; // sockets are not archived, as with Docker
-}
-
 async function* nodeBytes(ops: FileOps, rel: string, abs: string, st: Stats, links: Links): AsyncGenerator<Buffer> {
-  const type = typeOf(st);
+  const type = tarTypeOf(st);
   if (!type) return;
   const base = { name: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
   const key = `${st.dev}:${st.ino}`;

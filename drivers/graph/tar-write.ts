@@ -3,6 +3,7 @@
  * records with raw binary values (xattrs) and rewrites a zero mode to 0644, and both matter for
  * faithful layers, so the few header fields a layer needs are encoded here.
  */
+import type { Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 import { system } from '../../protocol/errdefs.js';
@@ -10,6 +11,17 @@ import { encodePax } from './pax.js';
 
 /** The entry types a layer diff holds. */
 export type TarType = 'file' | 'link' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
+
+/** The entry type of a file as lstat saw it; null for a socket (not archived, as with Docker). */
+export function tarTypeOf(st: Stats): TarType | null {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return null;
+}
 
 /** One entry to write; `name` is root-relative (`etc/passwd`, directories without a trailing slash). */
 export interface TarEntry {
