@@ -1,6 +1,7 @@
 /**
  * The base of every client command: the global flags (-H, TLS, --format), one Client per run, and
- * docker's exit codes — 125 when the daemon answers an error or cannot be reached.
+ * docker's exit codes: 1 when the daemon answers an error or cannot be reached (as `docker ps`,
+ * `docker rmi`, `docker events` exit), 125 only where docker reports it (run / create, bad flags).
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { BerthError } from '../protocol/errdefs.js';
@@ -10,7 +11,7 @@ import { DEFAULT_HOST, parseHost } from './host.js';
 import { renderFormat } from './render/template.js';
 import { loadTls, wantsTls } from './tls.js';
 
-/** Exit code for "the daemon answered an error or could not be reached" (docker's 125). */
+/** docker's 125: a bad flag, or a run / create the daemon refused or could not start. */
 export const EXIT_ENGINE = 125;
 
 /** The flags every client command takes. */
@@ -52,7 +53,8 @@ export abstract class BerthCommand extends Command {
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (err instanceof DaemonError || err instanceof ConnectError) return this.fail(describeError(err), EXIT_ENGINE);
+    // docker prints a refused request (or an unreachable daemon) and exits 1.
+    if (err instanceof DaemonError || err instanceof ConnectError) return this.fail(describeError(err), 1);
     // Our own refusals (a bad flag value) read as plain messages, as docker prints them; exit 1 like docker.
     if (err instanceof BerthError) return this.fail(err.message, 1);
     return super.catch(err);

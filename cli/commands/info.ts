@@ -13,7 +13,7 @@ export default class Info extends BerthCommand {
     const { flags } = await this.parse(Info);
     const client = await this.connect(flags);
     if (flags.format) {
-      // Scripted use: the raw SystemInfo, and docker's 125 when there is none.
+      // Scripted use: the raw SystemInfo, and docker's exit 1 when there is none.
       this.printFormatted(flags.format, await client.get<SystemInfo>('/info'));
       return;
     }

@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { invalidParameter } from '../../protocol/errdefs.js';
 import type { ApiClient } from '../api.js';
-import { EXIT_ENGINE } from '../base.js';
 import { DaemonError, describeError } from '../errors.js';
 import { ImageCommand } from '../image-command.js';
 import { renderInspect } from '../inspect.js';
@@ -31,19 +30,17 @@ export default class Inspect extends ImageCommand {
     const client = await this.apiClient(flags);
     const raws: string[] = [];
     const errors: string[] = [];
-    let engine = false;
     for (const name of argv as string[]) {
       const found = await find(client, name, flags.type ? [flags.type] : Object.keys(KINDS), flags.size).catch((err: unknown) => {
         if (!(err instanceof DaemonError)) throw err;
-        engine = true;
         errors.push(describeError(err));
       });
       if (typeof found === 'string') raws.push(found);
       else if (found === null) errors.push(`Error: No such object: ${name}`);
     }
     process.stdout.write(renderInspect(raws, flags.format));
-    // "No such object" is the CLI's own finding (exit 1); a refusal of the daemon is an engine error.
-    if (errors.length > 0) this.fail(errors.join('\n'), engine ? EXIT_ENGINE : 1);
+    // docker exits 1 whether the CLI found nothing or the daemon refused.
+    if (errors.length > 0) this.fail(errors.join('\n'), 1);
   }
 }
 

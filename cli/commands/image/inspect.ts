@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { EXIT_ENGINE } from '../../base.js';
 import { DaemonError, describeError } from '../../errors.js';
 import { ImageCommand } from '../../image-command.js';
 import { renderInspect } from '../../inspect.js';
@@ -30,6 +29,6 @@ export default class ImageInspect extends ImageCommand {
     }
     // Like docker: what was found is printed even when something was not.
     process.stdout.write(renderInspect(raws, flags.format));
-    if (errors.length > 0) this.fail(errors.join('\n'), EXIT_ENGINE);
+    if (errors.length > 0) this.fail(errors.join('\n'), 1);
   }
 }

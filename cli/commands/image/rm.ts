@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import type { ImageDeleteResponseItem } from '../../../protocol/types/images-api.js';
-import { EXIT_ENGINE } from '../../base.js';
 import { DaemonError, describeError } from '../../errors.js';
 import { ImageCommand } from '../../image-command.js';
 import { deleteLines } from '../../render/image-delete.js';
@@ -39,6 +38,6 @@ export default class ImageRm extends ImageCommand {
     if (errors.length === 0) return;
     // docker forgives only "no such image" under -f.
     if (flags.force && !fatal) this.logToStderr(errors.join('\n'));
-    else this.fail(errors.join('\n'), EXIT_ENGINE);
+    else this.fail(errors.join('\n'), 1);
   }
 }

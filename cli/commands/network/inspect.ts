@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { EXIT_ENGINE } from '../../base.js';
 import { DaemonError, describeError } from '../../errors.js';
 import { ImageCommand } from '../../image-command.js';
 import { renderInspect } from '../../inspect.js';
@@ -26,6 +25,6 @@ export default class NetworkInspect extends ImageCommand {
       }
     }
     process.stdout.write(renderInspect(raws, flags.format));
-    if (errors.length > 0) this.fail(errors.join('\n'), EXIT_ENGINE);
+    if (errors.length > 0) this.fail(errors.join('\n'), 1);
   }
 }

@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { EXIT_ENGINE } from '../../base.js';
 import { DaemonError, describeError } from '../../errors.js';
 import { ImageCommand } from '../../image-command.js';
 
@@ -25,6 +24,6 @@ export default class NetworkRm extends ImageCommand {
         if (!(flags.force && err.status === 404)) errors.push(describeError(err));
       }
     }
-    if (errors.length > 0) this.fail(errors.join('\n'), EXIT_ENGINE);
+    if (errors.length > 0) this.fail(errors.join('\n'), 1);
   }
 }
