@@ -35,7 +35,7 @@ export interface NativeBackendOptions {
   /** --linger of the shims, in seconds. */
   lingerSeconds?: number;
   /** The addon, for cgroup calls (default: loadNative()). */
-  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats' | 'watchPid'>;
+  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats' | 'watchPid' | 'sealedCopy'>;
 }
 
 interface Known {
@@ -56,6 +56,7 @@ export async function readExit(state: string): Promise<ExitStatus | null> {
 export class NativeBackend implements ExecBackend {
   readonly name = 'native';
   private readonly known = new Map<string, Known>();
+  private sealed: number | null | undefined;
 
   constructor(private readonly opts: NativeBackendOptions = {}) {}
 
@@ -68,7 +69,7 @@ export class NativeBackend implements ExecBackend {
     await writeFile(path.join(paths.bundle, 'config.json'), JSON.stringify(spec));
     let ready;
     try {
-      ready = await spawnShim(id, paths, { helper: this.opts.helper ?? helperPath(), lingerSeconds: this.opts.lingerSeconds });
+      ready = await spawnShim(id, paths, { helper: this.helper(), sealedFd: this.sealedHelper(), lingerSeconds: this.opts.lingerSeconds });
     } catch (err) {
       // Nothing runs: leave no state behind (the bundle and the log are the caller's).
       await rm(paths.state, { recursive: true, force: true });
@@ -210,6 +211,25 @@ export class NativeBackend implements ExecBackend {
 
   private addon() {
     return (this.opts.addon ?? loadNative)();
+  }
+
+  private helper(): string {
+    return this.opts.helper ?? helperPath();
+  }
+
+  /**
+   * The sealed in-memory copy of the helper that every shim runs from, made on first use and kept
+   * open for the daemon's life. If it cannot be made, each helper copies itself as before.
+   */
+  private sealedHelper(): number | undefined {
+    if (this.sealed === undefined) {
+      try {
+        this.sealed = this.addon().sealedCopy(this.helper(), 'berth-helper');
+      } catch {
+        this.sealed = null;
+      }
+    }
+    return this.sealed ?? undefined;
   }
 }
 

@@ -358,6 +358,13 @@ export interface NativeAddon {
    * or a negative pid. `err` is only set if the watcher thread itself fails.
    */
   watchPid(pid: number, callback: (err: Error | null, pid: number) => void): void;
+
+  /**
+   * Copies a file into a memfd named `name`, sealed against every change, and returns its fd
+   * (close-on-exec, open for the life of the process): the berth-helper runs from it, so no
+   * container can reach the binary on disk through /proc/PID/exe.
+   */
+  sealedCopy(path: string, name: string): number;
 }
 
 /** Every function of NativeAddon: a build missing one is stale. */
@@ -402,6 +409,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'sysctlWrite',
   'sysctlRead',
   'watchPid',
+  'sealedCopy',
 ];
 
 /** Environment variable that points straight at a .node file, bypassing the repo lookup. */

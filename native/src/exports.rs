@@ -6,6 +6,7 @@ pub mod files;
 pub mod mounts;
 pub mod netlink;
 pub mod pidwatch;
+pub mod sealed;
 
 use napi::Env;
 use napi_derive::napi;

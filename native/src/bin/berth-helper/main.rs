@@ -62,6 +62,10 @@ fn shim_main(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The daemon's open files (its database's, say) arrive here without close-on-exec; a shim
+    // outlives the daemon and must hold none of them. It is handed only stdio (and, run from the
+    // daemon's sealed copy, that copy as fd 3, which the running image no longer needs).
+    unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) };
     if let Err(e) = memfd::reexec_sealed() {
         eprintln!("{e}");
         return ExitCode::from(1);

@@ -9,13 +9,25 @@ use std::os::fd::{AsRawFd, FromRawFd};
 
 use crate::error::{check, Error, Result};
 
-/// Set in the re-executed process so it does not copy itself again.
+/// Set in the re-executed process so it does not copy itself again; the daemon sets it too when it
+/// spawns the helper straight from a sealed copy of its own (`/proc/self/fd/3`, the copy handed
+/// over as fd 3).
 const SEALED_ENV: &str = "_BERTH_HELPER_SEALED";
 
-/// Whether this process already runs from the sealed copy.
+/// The seals that make a copy trustworthy: nothing can write, grow, shrink or unseal it.
+const SEALS: libc::c_int = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+
+/// Whether this process already runs from a sealed copy: the environment says so, and the
+/// executable really is a memfd carrying every seal (a claim alone is not trusted).
 pub fn is_sealed() -> bool {
-    std::env::var_os(SEALED_ENV).is_some()
-        && std::fs::read_link("/proc/self/exe").map(|p| p.to_string_lossy().starts_with("/memfd:")).unwrap_or(false)
+    std::env::var_os(SEALED_ENV).is_some() && exe_is_sealed_memfd()
+}
+
+fn exe_is_sealed_memfd() -> bool {
+    let memfd = std::fs::read_link("/proc/self/exe").map(|p| p.to_string_lossy().starts_with("/memfd:")).unwrap_or(false);
+    let Ok(exe) = std::fs::File::open("/proc/self/exe") else { return false };
+    let seals = unsafe { libc::fcntl(exe.as_raw_fd(), libc::F_GET_SEALS) };
+    memfd && seals >= 0 && seals & SEALS == SEALS
 }
 
 /// Re-executes this process from a sealed memfd copy of its binary; returns only on failure or
@@ -33,8 +45,7 @@ pub fn reexec_sealed() -> Result<()> {
     let mut bytes = Vec::new();
     exe.read_to_end(&mut bytes).map_err(|e| Error::io("read /proc/self/exe", &e))?;
     copy.write_all(&bytes).map_err(|e| Error::io("copy the helper to a memfd", &e))?;
-    let seals = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
-    check(unsafe { libc::fcntl(copy.as_raw_fd(), libc::F_ADD_SEALS, seals) }, || "seal the helper memfd".into())?;
+    check(unsafe { libc::fcntl(copy.as_raw_fd(), libc::F_ADD_SEALS, SEALS) }, || "seal the helper memfd".into())?;
     std::env::set_var(SEALED_ENV, "1");
     let args: Vec<CString> = std::env::args_os().map(|a| CString::new(a.into_encoded_bytes()).unwrap_or_default()).collect();
     let env: Vec<CString> = std::env::vars_os()
