@@ -40,7 +40,9 @@ fn wire_stdio(s: Stdio) -> Result<()> {
 
 /// Stage 1 of a new container (runs in the forked child; the chan is the init's end).
 pub fn stage1(spec: &Spec, chan: &mut Channel) -> Result<Infallible> {
-    join_cgroups(&spec.cgroup_procs())?;
+    if !shim_places_in_cgroups(spec) {
+        join_cgroups(&spec.cgroup_procs())?;
+    }
     join_namespaces(spec, None)?;
     let userns = spec.namespace("user").is_some_and(|n| n.path.is_none());
     if userns {
@@ -74,6 +76,22 @@ pub fn new_namespace_flags(spec: &Spec) -> libc::c_int {
 fn become_root() -> Result<()> {
     check(unsafe { libc::setresgid(0, 0, 0) }, || "setgid 0 in the user namespace".into())?;
     check(unsafe { libc::setresuid(0, 0, 0) }, || "setuid 0 in the user namespace".into()).map(|_| ())
+}
+
+/// Whether the shim moves the init into its cgroups (`place_in_cgroups`) while the init sets up its
+/// rootfs, rather than stage 1 joining them first. On cgroup v1 the first move into a cgroup waits
+/// out an RCU grace period (10-20 ms here); done by the shim it overlaps the mounts. Not with a new
+/// cgroup namespace, whose root is the cgroup its creator is in at the time.
+pub fn shim_places_in_cgroups(spec: &Spec) -> bool {
+    !spec.namespace("cgroup").is_some_and(|n| n.path.is_none())
+}
+
+/// Writes `pid` to each cgroup.procs file (the shim, for the init it is creating).
+pub fn place_in_cgroups(pid: i32, procs: &[String]) -> Result<()> {
+    for p in procs {
+        std::fs::write(p, pid.to_string()).map_err(|e| Error::io(format!("move the container's init to cgroup {p}"), &e))?;
+    }
+    Ok(())
 }
 
 /// Writes "0" (this process) to each cgroup.procs file.

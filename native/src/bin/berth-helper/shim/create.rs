@@ -58,7 +58,13 @@ fn converse(chan: &mut Channel, spec: &Spec, stage1: i32, pair: &mut Pair) -> st
                 init::write_id_maps(stage1, spec).map_err(|e| (pid, e))?;
                 chan.send(&Msg::Ack, None).map_err(|e| (pid, e))?;
             }
-            Some(Msg::Pid { pid: p }) => pid = Some(p),
+            Some(Msg::Pid { pid: p }) => {
+                pid = Some(p);
+                // Before Ready is read, so before any start: the init runs only once it is in them.
+                if init::shim_places_in_cgroups(spec) {
+                    init::place_in_cgroups(p, &spec.cgroup_procs()).map_err(|e| (pid, e))?;
+                }
+            }
             Some(Msg::Console) => pair.set_pty(chan.take_fd()).map_err(|e| (pid, e))?,
             Some(Msg::Ready) => return pid.ok_or_else(|| (None, Error::msg("create container", "ready without a pid"))),
             Some(Msg::Error(f)) => return Err((pid, Error::relayed(f))),
