@@ -43,6 +43,7 @@ t.test('shims run from one sealed copy and hold none of the daemon\'s files', { 
     const shim = parentOf(await runSleeping(d, name));
     shims.push(shim);
     t.match(readlinkSync(`/proc/${shim}/exe`), /^\/memfd:berth-helper/, `${name}'s shim runs from a memfd`);
+    t.equal(readFileSync(`/proc/${shim}/comm`, 'utf8'), 'berth-shim\n', 'and is called berth-shim in ps');
     const open = [...fds(shim).values()];
     t.same(open.filter((f) => f.startsWith(d.dir) && !f.includes('/containers/')), [], `${name}'s shim holds no daemon file (only its container's)`);
     t.notOk(open.some((f) => f.startsWith('/memfd:')), 'nor the sealed copy it was started from');

@@ -70,6 +70,8 @@ fn shim_main(args: &[String]) -> ExitCode {
         eprintln!("{e}");
         return ExitCode::from(1);
     }
+    // Run from /proc/self/fd/3 the process would be called "3" in ps and top.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"berth-shim".as_ptr()) };
     ExitCode::from(shim::run(&parsed) as u8)
 }
 
