@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { createGunzip } from 'node:zlib';
 import { cpuSpan, load1, median, type CpuSpan } from './cpu.js';
+import { decompressed } from '../drivers/graph/decompress.js';
+import { tuneHeapForStreaming } from '../actors/kernel/heap.js';
 import { RegistryClient } from '../actors/services/registry/client.js';
 import { parseNormalizedNamed } from '../protocol/reference.js';
 import { pushImage, randomImage, type TestImage } from '../test/helpers/images.js';
@@ -56,7 +57,7 @@ export async function downloadOnce(client: RegistryClient, reference: string, im
           cb();
         },
       });
-      await pipeline(r.repository.blob(d), createGunzip(), sink);
+      await pipeline(await decompressed(r.repository.blob(d)), sink); // the gunzip a pull uses
       const diffId = `sha256:${diff.digest('hex')}`;
       if (diffId !== image.layers[i]!.diffId) throw new Error(`layer ${i}: diff_id ${diffId} is not ${image.layers[i]!.diffId}`);
     }),
@@ -66,6 +67,7 @@ export async function downloadOnce(client: RegistryClient, reference: string, im
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
+  tuneHeapForStreaming(); // as the engine does at start-up: the client runs inside it
   const bench = await prepareBenchRegistry();
   const mb = bench.bytes / 1e6;
   try {
