@@ -5,10 +5,11 @@
 import type { Writable } from 'node:stream';
 import { notFound } from '../../protocol/errdefs.js';
 import { familiarName, familiarString, parseNormalizedNamed, referenceName, referenceString, withTag, type Reference } from '../../protocol/reference.js';
-import { MediaType, type AuthConfig, type Descriptor } from '../../protocol/types/image.js';
+import { MediaType, type AuthConfig, type Descriptor, type ImageConfigFile, type Platform } from '../../protocol/types/image.js';
 import type { EngineContext } from '../context.js';
 import type { ExportableImage } from '../services/graph/graph.js';
 import type { Repository } from '../services/registry/client.js';
+import { formatPlatform, platformMatches } from '../services/registry/platform.js';
 import type { ProgressWriter } from './progress.js';
 import { shortDigest } from './pull-steps.js';
 import { pushLayer, type LayerPushTarget } from './push-layer.js';
@@ -41,7 +42,7 @@ export interface PushResult {
  * The tags to push: the one asked for, or every tag of the repository. Errors (with dockerd's words)
  * come after the "push refers to" line, in the stream, as dockerd sends them.
  */
-export async function planPush(ctx: EngineContext, args: { name: string; tag?: string; auth?: AuthConfig }, progress: ProgressWriter): Promise<PushPlan> {
+export async function planPush(ctx: EngineContext, args: { name: string; tag?: string; auth?: AuthConfig; platform?: Platform }, progress: ProgressWriter): Promise<PushPlan> {
   const parsed = parseNormalizedNamed(args.name);
   const ref: Reference = { domain: parsed.domain, path: parsed.path };
   progress.status(`The push refers to repository [${referenceName(ref)}]`);
@@ -51,7 +52,19 @@ export async function planPush(ctx: EngineContext, args: { name: string; tag?: s
   if (!wanted.length) throw notFound(`tag does not exist: ${familiarString(withTag(ref, args.tag!))}`);
   const tags: PushTag[] = [];
   for (const a of wanted) tags.push({ tag: a.ref.slice(a.ref.lastIndexOf(':') + 1), image: await ctx.call('graph', 'exportable', [a.id]) });
+  if (args.platform) for (const t of tags) checkPlatform(withTag(ref, t.tag), t.image, args.platform);
   return { ref, repository: await ctx.call('registry', 'repository', [ref, { auth: args.auth, push: true }]), tags };
+}
+
+/**
+ * The `platform` of a push against one image, as dockerd's image store without containerd checks it
+ * (GetImage with a platform): a host of `want` must be able to run the image, else NotFound.
+ */
+function checkPlatform(ref: Reference, image: ExportableImage, want: Platform): void {
+  const config = JSON.parse(image.config.toString('utf8')) as ImageConfigFile;
+  const have: Platform = { os: config.os ?? '', architecture: config.architecture ?? '', ...(config.variant && { variant: config.variant }) };
+  if (platformMatches(want, have)) return;
+  throw notFound(`image with reference ${referenceString(ref)} was found but does not match the specified platform: wanted ${formatPlatform(want)}, actual: ${formatPlatform(have)}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { familiarString, withTag } from '../../protocol/reference.js';
-import type { AuthConfig, Descriptor } from '../../protocol/types/image.js';
+import type { AuthConfig, Descriptor, Platform } from '../../protocol/types/image.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import { ProgressWriter } from './progress.js';
@@ -13,6 +13,11 @@ export interface PushArgs {
   /** The tag to push; every tag of the repository when absent. */
   tag?: string;
   auth?: AuthConfig;
+  /**
+   * API 1.46+: push only if the image is of this platform. berth's store holds one platform per
+   * image (as dockerd's without the containerd store), so this selects nothing: it checks.
+   */
+  platform?: Platform;
 }
 
 declare module '../kernel/job.js' {

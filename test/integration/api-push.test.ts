@@ -9,6 +9,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hasNativeMounts } from '../../drivers/graph/native.js';
 import { encodeRegistryAuth } from '../../actors/services/registry/client.js';
+import { hostPlatform } from '../../actors/services/registry/platform.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { busyboxImage, multiLayerImage, pushImage, randomImage } from '../helpers/images.js';
 import { registryProbe, startRegistry } from '../helpers/registry.js';
@@ -99,6 +100,29 @@ t.test('errors come in the stream with dockerd\'s words', { skip: registryProbe(
   t.equal((await fetch(`${reg.url}/v2/x/tags/list`)).status, 404, 'and nothing was committed to the registry');
   const bad = await d.request('POST', `/images/${reg.host}/x/push`, { headers: { 'X-Registry-Auth': '!!not base64 json' } });
   t.equal(bad.status, 400, 'an undecodable X-Registry-Auth is refused before the stream starts');
+});
+
+t.test('platform (API 1.46+): the image must be of it; malformed is a 400, older APIs ignore it', { skip: registryProbe() }, async (t) => {
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  const d = await startTestDaemon({ storageDriver: 'vfs' });
+  t.teardown(() => d.close());
+  await d.request('POST', `/images/create?fromSrc=-&repo=${reg.host}/p&tag=1`, { body: await busyboxRootfsBuffer() });
+  const host = hostPlatform();
+  const withPlatform = async (platform: string, prefix = '') =>
+    d.request('POST', `${prefix}/images/${reg.host}/p/push?tag=1&platform=${encodeURIComponent(platform)}`, { headers: { 'X-Registry-Auth': 'e30=' } });
+  const ok = messages((await withPlatform(JSON.stringify({ os: host.os, architecture: host.architecture }))).body);
+  t.match(ok.at(-1), { aux: { Tag: '1', Digest: /^sha256:/ } }, 'the image is of that platform: pushed');
+  const other = messages((await withPlatform('{"os":"linux","architecture":"s390x"}')).body);
+  t.equal(other.at(-1)?.error, `image with reference ${reg.host}/p:1 was found but does not match the specified platform: wanted linux/s390x, actual: ${host.os}/${host.architecture}`);
+  t.notOk(other.some((m) => m.aux), 'nothing pushed');
+  const malformed = await withPlatform('linux/amd64');
+  t.equal(malformed.status, 400);
+  t.match(malformed.json(), { message: /^failed to parse platform: / });
+  t.match((await withPlatform('{"os":"linux"}')).json(), { message: 'both OS and Architecture must be provided' });
+  t.match((await withPlatform('{"variant":"v7"}')).json(), { message: 'optional platform fields provided, but OS and Architecture are missing' });
+  const old = messages((await withPlatform('{"os":"linux","architecture":"s390x"}', '/v1.45')).body);
+  t.match(old.at(-1), { aux: { Tag: '1' } }, 'before 1.46 the parameter does not exist: ignored');
 });
 
 t.test('push to a registry with basic auth needs the credentials', { skip: registryProbe() }, async (t) => {

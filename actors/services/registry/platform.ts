@@ -116,3 +116,29 @@ export function selectPlatform(entries: Descriptor[], want: Platform = hostPlatf
   }
   return undefined;
 }
+
+/**
+ * Decodes the JSON-encoded OCI platform of API 1.46+ parameters (ImagePush's `platform`), with the
+ * checks and words of dockerd's httputils.DecodePlatform: OS and architecture are both required.
+ */
+export function decodePlatformJson(s: string): Platform {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(s);
+  } catch (err) {
+    throw invalidParameter(`failed to parse platform: ${(err as Error).message}`, err);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidParameter('failed to parse platform: not a JSON object');
+  const field = (k: string) => {
+    const v: unknown = Reflect.get(raw as object, k);
+    if (v !== undefined && typeof v !== 'string') throw invalidParameter(`failed to parse platform: ${k} is not a string`);
+    return v ?? '';
+  };
+  const p: Platform = { os: field('os'), architecture: field('architecture') };
+  const variant = field('variant');
+  if (variant) p.variant = variant;
+  const optional = variant !== '' || field('os.version') !== '' || (Reflect.get(raw, 'os.features') as unknown[] | undefined)?.length;
+  if (!p.os && !p.architecture && optional) throw invalidParameter('optional platform fields provided, but OS and Architecture are missing');
+  if (!p.os || !p.architecture) throw invalidParameter('both OS and Architecture must be provided');
+  return p;
+}

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { asBerthError } from '../../../../protocol/errdefs.js';
 import { ProgressWriter } from '../../../image/progress.js';
 import { decodeRegistryAuth } from '../../../services/registry/client.js';
+import { decodePlatformJson } from '../../../services/registry/platform.js';
+import { compareApiVersions } from '../../../../protocol/api.js';
 import { invalidParameter } from '../../../../protocol/errdefs.js';
 import { parseFilters } from '../../../../protocol/filters.js';
 import type { AuthConfig } from '../../../../protocol/types/image.js';
@@ -27,9 +29,14 @@ async function progressStream(req: ApiRequest, res: ServerResponse, run: () => P
   res.end();
 }
 
-/** POST /images/{name}/push: the tag from `tag` (a tag in the name is ignored, as the API says). */
+/**
+ * POST /images/{name}/push: the tag from `tag` (a tag in the name is ignored, as the API says);
+ * from API 1.46 a JSON `platform`, refused with a 400 before the stream when malformed.
+ */
 async function imagePush(req: ApiRequest, res: ServerResponse): Promise<void> {
-  const args = { name: req.params.name!, tag: req.query.get('tag') || undefined, auth: registryAuth(req) };
+  const json = compareApiVersions(req.version, '1.46') >= 0 ? req.query.get('platform') : null;
+  const platform = json ? decodePlatformJson(json) : undefined;
+  const args = { name: req.params.name!, tag: req.query.get('tag') || undefined, auth: registryAuth(req), platform };
   await progressStream(req, res, () => req.engine.job('image.push', args, { stdout: res, signal: req.signal }));
 }
 
