@@ -9,9 +9,10 @@ import type { Level } from 'level';
 
 import { conflict, forbidden, invalidParameter, notFound } from '../../protocol/errdefs.js';
 import type { NetworkBackend, PortReservation } from './backend.js';
+import { endpointInfo, firstFreeIfName, macFor, natPorts } from './endpoint.js';
 import { Ipam } from './ipam.js';
 import { Unlinking } from './unlinking.js';
-import { overlaps, parseCidr, parseIp } from './ipv4.js';
+import { overlaps, parseCidr } from './ipv4.js';
 import * as nft from './nft.js';
 import { PortAllocator } from './portalloc.js';
 import type { PortBinding } from './ports.js';
@@ -24,12 +25,6 @@ export type { ConnectRequest, CreateNetwork, EndpointInfo, NetworkConfig } from 
 
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 const MTU_OPTION = 'com.docker.network.driver.mtu';
-
-/** 02:42 and the IPv4 address, as Docker derives a container's MAC. */
-export function macFor(ip: string): string {
-  const n = parseIp(ip);
-  return ['02', '42', ...[24, 16, 8, 0].map((s) => ((n >>> s) & 255).toString(16).padStart(2, '0'))].join(':');
-}
 
 /** The network driver. Construct, then `start()` before anything else. */
 export class NetworkDriver {
@@ -175,7 +170,7 @@ export class NetworkDriver {
     const mine = this.endpointsOf().filter((e) => e.containerId === req.containerId);
     if (mine.some((e) => e.networkId === net.Id)) throw conflict(`endpoint with name ${req.containerName} already exists in network ${net.Name}`);
     const id = randomBytes(32).toString('hex');
-    const ifName = req.ifName ?? firstFree(mine.map((e) => e.ifName));
+    const ifName = req.ifName ?? firstFreeIfName(mine.map((e) => e.ifName));
     const undo: Array<() => Promise<unknown>> = [];
     const held: PortReservation[] = [];
     try {
@@ -206,7 +201,7 @@ export class NetworkDriver {
       await this.store.putEndpoint(rec);
       this.endpoints.set(id, rec);
       this.reservations.set(id, held);
-      return info(rec);
+      return endpointInfo(rec);
     } catch (e) {
       for (const u of undo.reverse()) await u().catch(() => undefined);
       throw e;
@@ -270,20 +265,4 @@ export class NetworkDriver {
 
 function overlap(a: string, b: string): boolean {
   return overlaps(parseCidr(a, false), parseCidr(b, false));
-}
-
-function firstFree(used: string[]): string {
-  for (let n = 0; ; n++) if (!used.includes(`eth${n}`)) return `eth${n}`;
-}
-
-/** The DNAT entries of an endpoint's published ports. */
-export function natPorts(ep: EndpointRecord): nft.NftPort[] {
-  return ep.ports.map((p) => ({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: ep.ip, containerPort: p.containerPort }));
-}
-
-function info(ep: EndpointRecord): EndpointInfo {
-  return {
-    EndpointID: ep.id, NetworkID: ep.networkId, IPAddress: ep.ip, IPPrefixLen: ep.prefixLen, Gateway: ep.gateway ?? '',
-    MacAddress: ep.mac, Aliases: ep.aliases, hostVeth: ep.hostVeth, ifName: ep.ifName, ports: ep.ports,
-  };
 }
