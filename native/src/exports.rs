@@ -7,6 +7,7 @@ pub mod mounts;
 pub mod netlink;
 pub mod pidwatch;
 pub mod sealed;
+pub mod task;
 
 use napi::Env;
 use napi_derive::napi;

@@ -1,10 +1,11 @@
 //! JS surface of [`crate::files`].
 
 use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer};
-use napi::{Env, Task};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::error::{ArgError, NativeError};
+use crate::exports::task::{blocking, BlockingTask};
 use crate::files::host::HostFiles;
 use crate::files::{self, NodeKind, NodeSpec};
 use crate::js_error;
@@ -80,41 +81,11 @@ pub fn utimens_no_follow(env: Env, path: String, atime_ns: BigInt, mtime_ns: Big
     result.map_err(|e| js_error::throw(&env, e))
 }
 
-/// syncFs's work, on a libuv pool thread: flushing a filesystem takes as long as its dirty data
-/// takes to write, which must not stall the event loop.
-pub struct SyncFsTask {
-    path: String,
-    failure: Option<NativeError>,
-}
-
-impl Task for SyncFsTask {
-    type Output = ();
-    type JsValue = ();
-
-    fn compute(&mut self) -> napi::Result<()> {
-        files::host::syncfs(&self.path).map_err(|e| {
-            let e = NativeError::from(e).during(&format!("sync of the filesystem of '{}'", self.path));
-            let message = e.to_string();
-            self.failure = Some(e);
-            napi::Error::new(napi::Status::GenericFailure, message)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
-        Ok(())
-    }
-
-    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<()> {
-        match self.failure.take() {
-            Some(e) => Err(js_error::rejection(&env, &e).unwrap_or(err)),
-            None => Err(err),
-        }
-    }
-}
-
 /// syncfs(2) of the filesystem holding the directory `path`, off the event loop: makes what was
 /// written there durable in one call (an unpacked layer before it is recorded).
 #[napi(ts_return_type = "Promise<void>")]
-pub fn sync_fs(path: String) -> AsyncTask<SyncFsTask> {
-    AsyncTask::new(SyncFsTask { path, failure: None })
+pub fn sync_fs(path: String) -> AsyncTask<BlockingTask> {
+    blocking(move || {
+        files::host::syncfs(&path).map_err(|e| NativeError::from(e).during(&format!("sync of the filesystem of '{path}'")))
+    })
 }

@@ -6,10 +6,11 @@ use std::fs::File;
 use std::os::fd::AsRawFd;
 
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Task};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::error::{ArgError, NativeError, SysError};
+use crate::exports::task::{blocking, BlockingTask};
 use crate::js_error;
 use crate::netlink::netns::{self, in_netns};
 use crate::netlink::socket::HostRtnl;
@@ -123,16 +124,24 @@ where
     T: Send + 'static,
     F: FnOnce(&HostRtnl) -> Result<T, NativeError> + Send + 'static,
 {
+    on_socket(netns, what, f).map_err(|e| js_error::throw(env, e))
+}
+
+/// Runs `f` on a NETLINK_ROUTE socket opened in `netns` (the daemon's own when None).
+fn on_socket<T, F>(netns: Option<String>, what: &str, f: F) -> Result<T, NativeError>
+where
+    T: Send + 'static,
+    F: FnOnce(&HostRtnl) -> Result<T, NativeError> + Send + 'static,
+{
     let operation = what.to_owned();
     let with_socket = move || {
         let nl = HostRtnl::open().map_err(|e| NativeError::from(e).during(&operation))?;
         f(&nl)
     };
-    let result = match netns {
+    match netns {
         Some(path) => in_netns(&path, what, with_socket),
         None => with_socket(),
-    };
-    result.map_err(|e| js_error::throw(env, e))
+    }
 }
 
 fn ns(options: &Option<NetnsOptions>) -> Option<String> {
@@ -266,51 +275,13 @@ pub fn link_delete(env: Env, name: String, options: Option<NetnsOptions>) -> nap
     })
 }
 
-/// linkDeleteAsync's work, done on a libuv pool thread: deleting a device waits for an RCU grace
-/// period (tens of ms on a busy host), which must not stall the event loop.
-pub struct LinkDeleteTask {
-    name: String,
-    netns: Option<String>,
-    failure: Option<NativeError>,
-}
-
-impl Task for LinkDeleteTask {
-    type Output = ();
-    type JsValue = ();
-
-    fn compute(&mut self) -> napi::Result<()> {
-        let name = self.name.clone();
-        let with_socket = move || {
-            let nl = HostRtnl::open().map_err(|e| NativeError::from(e).during("link delete"))?;
-            netlink::link_delete(&nl, &name)
-        };
-        let result = match &self.netns {
-            Some(path) => in_netns(path, "link delete", with_socket),
-            None => with_socket(),
-        };
-        result.map_err(|e| {
-            let message = e.to_string();
-            self.failure = Some(e);
-            napi::Error::new(napi::Status::GenericFailure, message)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
-        Ok(())
-    }
-
-    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<()> {
-        match self.failure.take() {
-            Some(e) => Err(js_error::rejection(&env, &e).unwrap_or(err)),
-            None => Err(err),
-        }
-    }
-}
-
-/// Deletes a link like linkDelete, off the event loop; rejects with the same SystemError shape.
+/// Deletes a link like linkDelete, on a libuv pool thread: deleting a device waits for an RCU
+/// grace period (tens of ms on a busy host), which must not stall the event loop. Rejects with the
+/// same SystemError shape.
 #[napi(ts_return_type = "Promise<void>")]
-pub fn link_delete_async(name: String, options: Option<NetnsOptions>) -> AsyncTask<LinkDeleteTask> {
-    AsyncTask::new(LinkDeleteTask { name, netns: ns(&options), failure: None })
+pub fn link_delete_async(name: String, options: Option<NetnsOptions>) -> AsyncTask<BlockingTask> {
+    let netns = ns(&options);
+    blocking(move || on_socket(netns, "link delete", move |nl| netlink::link_delete(nl, &name)))
 }
 
 /// Adds an IPv4 address ("10.88.0.1/16") to a link.
