@@ -5,7 +5,6 @@
  */
 import t from 'tap';
 import { createContainer, importBusybox } from '../helpers/containers.js';
-import type { TestDaemon } from '../helpers/daemon.js';
 import { startNetnsDaemon, type NetnsDaemon } from '../helpers/netns-daemon.js';
 import { probes } from '../helpers/probes.js';
 
@@ -14,7 +13,7 @@ const json = { 'content-type': 'application/json' };
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'];
 
 async function started(d: NetnsDaemon, body: Record<string, unknown>, name: string): Promise<{ id: string; ports: Ports }> {
-  const id = await createContainer(d as unknown as TestDaemon, { Cmd: HTTPD, Hostname: name, ...body }, name);
+  const id = await createContainer(d, { Cmd: HTTPD, Hostname: name, ...body }, name);
   const r = await d.request('POST', `/containers/${id}/start`);
   if (r.status !== 204) throw new Error(`start ${name}: ${r.status} ${r.body}`);
   const ports = (await d.request('GET', `/containers/${id}/json`)).json<{ NetworkSettings: { Ports: Ports } }>().NetworkSettings.Ports;
@@ -35,7 +34,7 @@ async function fetchLocal(d: NetnsDaemon, port: string): Promise<string> {
 t.test('published port ranges and -P', { skip: probes.root() }, async (t) => {
   const d = await startNetnsDaemon();
   t.teardown(() => d.close());
-  await importBusybox(d as unknown as TestDaemon);
+  await importBusybox(d);
   const [low, high] = d.inNetns('cat', ['/proc/sys/net/ipv4/ip_local_port_range']).trim().split(/\s+/).map(Number) as [number, number];
 
   const range = { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '18000-18002' }] } };

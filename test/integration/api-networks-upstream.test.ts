@@ -5,29 +5,13 @@
  * address of its own). Traffic stays on loopback and the test's own bridge.
  */
 import dgram from 'node:dgram';
-import http from 'node:http';
 import t, { type Test } from 'tap';
 import { answer, parseQuery, RCODE } from '../../actors/services/network/dns-packet.js';
-import { createContainer, demux, importBusybox } from '../helpers/containers.js';
+import { createContainer, importBusybox, runToEnd } from '../helpers/containers.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { probes } from '../helpers/probes.js';
 
 const json = { 'content-type': 'application/json' };
-
-/** Runs a container to its end; its exit code and output. */
-async function run(d: TestDaemon, body: Record<string, unknown>): Promise<{ code: number; out: string }> {
-  const id = await createContainer(d, body);
-  const started = await d.request('POST', `/containers/${id}/start`);
-  if (started.status !== 204) throw new Error(`start: ${started.body}`);
-  const { StatusCode } = (await d.request('POST', `/containers/${id}/wait`)).json<{ StatusCode: number }>();
-  const logs = await new Promise<Buffer>((resolve) => http.get({ socketPath: d.socket, path: `/containers/${id}/logs?stdout=1&stderr=1` }, (res) => {
-    const c: Buffer[] = [];
-    res.on('data', (b: Buffer) => c.push(b)).on('end', () => resolve(Buffer.concat(c)));
-  }));
-  await d.request('DELETE', `/containers/${id}?force=1`);
-  const { stdout, stderr } = demux(logs);
-  return { code: StatusCode, out: stdout + stderr };
-}
 
 /** A resolver on `ip`:53 that answers `name` with `address`, anything else NXDOMAIN, and remembers the names asked. */
 async function fakeResolver(t: Test, ip: string, name: string, address: string): Promise<string[]> {
@@ -60,7 +44,7 @@ t.test('--dns servers are the embedded DNS upstreams of a user network', { skip:
   const web = await createContainer(d, { Cmd: ['sleep', '30'], HostConfig: { NetworkMode: 'up' } }, 'web');
   await d.request('POST', `/containers/${web}/start`);
   t.teardown(() => d.request('DELETE', `/containers/${web}?force=1`));
-  const out = await run(d, {
+  const out = await runToEnd(d, {
     Cmd: ['sh', '-c', 'cat /etc/resolv.conf; nslookup probe.example.test'],
     HostConfig: { NetworkMode: 'up', Dns: [ip], DnsSearch: ['example.test'] },
   });
@@ -70,7 +54,7 @@ t.test('--dns servers are the embedded DNS upstreams of a user network', { skip:
   t.match(out.out, /^search example\.test$/m, '--dns-search is kept');
   t.match(out.out, /Name:\s+probe\.example\.test\s+Address:? (1: )?192\.0\.2\.77/, 'a name it does not know comes from the --dns server');
   t.ok(asked.includes('probe.example.test'), 'which was asked');
-  const byName = await run(d, { Cmd: ['sh', '-c', 'nslookup web'], HostConfig: { NetworkMode: 'up', Dns: [ip] } });
+  const byName = await runToEnd(d, { Cmd: ['sh', '-c', 'nslookup web'], HostConfig: { NetworkMode: 'up', Dns: [ip] } });
   t.match(byName.out, /Name:\s+web\s+Address:? (1: )?10\./, 'container names are answered by the embedded DNS');
   t.notOk(asked.includes('web'), 'and never sent upstream');
 });

@@ -4,35 +4,17 @@
  * embedded DNS (busybox httpd + nc), not across networks; connect / disconnect of running and
  * stopped containers; a published port on a user network answers on 127.0.0.1; nothing left after.
  */
-import http from 'node:http';
 import t from 'tap';
-import { createContainer as create, demux, importBusybox } from '../helpers/containers.js';
-import type { TestDaemon } from '../helpers/daemon.js';
+import { createContainer, importBusybox, runToEnd } from '../helpers/containers.js';
 import { startNetnsDaemon, type NetnsDaemon } from '../helpers/netns-daemon.js';
 import { probes } from '../helpers/probes.js';
 
 type D = NetnsDaemon;
-// The container helpers only send requests on the socket: what a NetnsDaemon has too.
-const createContainer = (d: D, body: Record<string, unknown>, name?: string) => create(d as unknown as TestDaemon, body, name);
 
 const json = { 'content-type': 'application/json' };
 const post = (d: D, p: string, body?: unknown) => d.request('POST', p, body === undefined ? {} : { body: JSON.stringify(body), headers: json });
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'];
 const fetchBy = (host: string) => ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} 80`];
-
-/** Runs a container to its end; its exit code and output. */
-async function run(d: D, body: Record<string, unknown>): Promise<{ code: number; out: string }> {
-  const id = await createContainer(d, body);
-  await post(d, `/containers/${id}/start`);
-  const { StatusCode } = (await post(d, `/containers/${id}/wait`)).json<{ StatusCode: number }>();
-  const logs = await new Promise<Buffer>((resolve) => http.get({ socketPath: d.socket, path: `/containers/${id}/logs?stdout=1&stderr=1` }, (res) => {
-    const c: Buffer[] = [];
-    res.on('data', (b: Buffer) => c.push(b)).on('end', () => resolve(Buffer.concat(c)));
-  }));
-  await d.request('DELETE', `/containers/${id}?force=1`);
-  const { stdout, stderr } = demux(logs);
-  return { code: StatusCode, out: stdout + stderr };
-}
 
 async function started(d: D, body: Record<string, unknown>, name: string): Promise<string> {
   const id = await createContainer(d, body, name);
@@ -64,7 +46,7 @@ async function remove(d: D, id: string): Promise<void> {
 t.test('user-defined networks on the native runtime', { skip: probes.root() }, async (t) => {
   const d = await startNetnsDaemon();
   t.teardown(() => d.close());
-  await importBusybox(d as unknown as TestDaemon);
+  await importBusybox(d);
   const links = () => d.inNetns('ip', ['-o', 'link', 'show']);
 
   const created = await post(d, '/networks/create', { Name: 'n1', Labels: { tier: 'front' }, CheckDuplicate: true });
@@ -107,12 +89,12 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     const net = (await d.request('GET', '/networks/n1')).json<{ Containers: Record<string, { Name: string; IPv4Address: string }> }>();
     t.match(net.Containers[web], { Name: 'web', IPv4Address: /\/\d+$/ });
     const ip = net.Containers[web]!.IPv4Address.split('/')[0]!;
-    const byName = await run(d, { Cmd: fetchBy('web'), HostConfig: { NetworkMode: 'n1' } });
+    const byName = await runToEnd(d, { Cmd: fetchBy('web'), HostConfig: { NetworkMode: 'n1' } });
     t.match(byName.out, /200 OK[\s\S]*webhost/, 'nc web 80 on n1');
-    t.match((await run(d, { Cmd: fetchBy(web.slice(0, 12)), HostConfig: { NetworkMode: 'n1' } })).out, /webhost/, 'by short id too');
-    const resolv = await run(d, { Cmd: ['cat', '/etc/resolv.conf'], HostConfig: { NetworkMode: 'n1' } });
+    t.match((await runToEnd(d, { Cmd: fetchBy(web.slice(0, 12)), HostConfig: { NetworkMode: 'n1' } })).out, /webhost/, 'by short id too');
+    const resolv = await runToEnd(d, { Cmd: ['cat', '/etc/resolv.conf'], HostConfig: { NetworkMode: 'n1' } });
     t.match(resolv.out, /^nameserver 10\./m, 'the embedded DNS is the nameserver');
-    const other = await run(d, { Cmd: ['sh', '-c', `busybox nslookup web || echo NORESOLVE; ${fetchBy(ip)[2]} || echo NOREACH`], HostConfig: { NetworkMode: 'n2' } });
+    const other = await runToEnd(d, { Cmd: ['sh', '-c', `busybox nslookup web || echo NORESOLVE; ${fetchBy(ip)[2]} || echo NOREACH`], HostConfig: { NetworkMode: 'n2' } });
     t.match(other.out, /NORESOLVE/, 'web does not resolve on n2');
     t.match(other.out, /NOREACH/, 'nor is it reachable by address');
     t.notMatch(other.out, /webhost/);
@@ -130,9 +112,9 @@ t.test('user-defined networks on the native runtime', { skip: probes.root() }, a
     const ins = (await d.request('GET', `/containers/${web}/json`)).json<{ NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] }> } }>();
     t.same(Object.keys(ins.NetworkSettings.Networks).sort(), ['n1', 'n2']);
     t.same(ins.NetworkSettings.Networks.n1!.Aliases, ['srv']);
-    t.match((await run(d, { Cmd: fetchBy('srv'), HostConfig: { NetworkMode: 'n1' } })).out, /two/, 'reached on n1 by its alias');
+    t.match((await runToEnd(d, { Cmd: fetchBy('srv'), HostConfig: { NetworkMode: 'n1' } })).out, /two/, 'reached on n1 by its alias');
     t.equal((await post(d, '/networks/n1/disconnect', { Container: 'two' })).status, 200);
-    t.match((await run(d, { Cmd: ['sh', '-c', 'busybox nslookup srv || echo GONE'], HostConfig: { NetworkMode: 'n1' } })).out, /GONE/, 'the alias is gone');
+    t.match((await runToEnd(d, { Cmd: ['sh', '-c', 'busybox nslookup srv || echo GONE'], HostConfig: { NetworkMode: 'n1' } })).out, /GONE/, 'the alias is gone');
     const notOn = await post(d, '/networks/n1/disconnect', { Container: 'two' });
     t.equal(notOn.status, 404);
     await remove(d, web);
