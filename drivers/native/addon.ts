@@ -329,6 +329,12 @@ export interface NativeAddon {
    * on a busy host) that must not stall the event loop. Rejects with the same SystemError shape.
    */
   linkDeleteAsync(name: string, options?: NetnsOptions): Promise<void>;
+  /**
+   * Resolves once link `name` is gone (or was never there): removed by someone else, typically the
+   * kernel along with the dying namespace of a veth's peer. Rejects with code ETIMEDOUT when it is
+   * still there after `timeoutMs`. Waits on a libuv pool thread.
+   */
+  linkGoneAsync(name: string, timeoutMs: number, options?: NetnsOptions): Promise<void>;
   /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
   addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
   /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
@@ -400,6 +406,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'bridgePortSet',
   'linkDelete',
   'linkDeleteAsync',
+  'linkGoneAsync',
   'addressAdd',
   'addressDelete',
   'addressList',

@@ -56,6 +56,12 @@ export interface NetworkBackend {
   /** Deletes a link; a missing one is fine. */
   deleteLink(name: string): Promise<void>;
   /**
+   * A container's veth once its process has exited: the kernel removes the pair with the dying
+   * network namespace of the peer, so this waits for that and deletes it only if it stays
+   * (something else holds the namespace). Resolves once it is gone.
+   */
+  releaseLink(name: string): Promise<void>;
+  /**
    * Creates veth `host` <-> `peer`, enslaves `host` to `bridge` (isolated when `isolated`, hairpin
    * on), sets it up, moves `peer` into the container's namespace and configures it there.
    * On failure nothing of it is left.

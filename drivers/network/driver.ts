@@ -234,7 +234,8 @@ export class NetworkDriver {
     await this.store.delEndpoint(ep.id);
     this.endpoints.delete(ep.id);
     // The address only once the veth is gone: until then the peer could still answer for it.
-    const gone = this.backend.deleteLink(ep.hostVeth).then(() => this.ipam.release(ep.networkId, ep.ip));
+    const unlinked = lingering ? this.backend.releaseLink(ep.hostVeth) : this.backend.deleteLink(ep.hostVeth);
+    const gone = unlinked.then(() => this.ipam.release(ep.networkId, ep.ip));
     if (!lingering) return gone;
     this.unlinking.track(ep.containerId, gone.catch(() => undefined)); // start-up deletes a veth left on our bridge
   }

@@ -164,6 +164,10 @@ export class FakeBackend implements NetworkBackend {
     this.kernel.links = this.kernel.links.filter((x) => x !== l && x.index !== l.peer);
   }
 
+  releaseLink(name: string): Promise<void> {
+    return this.deleteLink(name);
+  }
+
   async plug(host: string, bridge: string, isolated: boolean, netns: NetnsRef, iface: ContainerInterface): Promise<void> {
     const br = this.host(bridge);
     if (!br) throw system(`link set '${host}' failed: ENODEV: no such device, RTM_GETLINK '${bridge}'`);

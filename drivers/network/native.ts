@@ -19,6 +19,13 @@ import { hostAddress } from './ports.js';
 
 const execFileP = promisify(execFile);
 
+/**
+ * How long an exited container's veth may outlive it before it is deleted by hand: the kernel's
+ * own removal takes ~5–20 ms; one that takes longer means something else still holds the
+ * namespace (a container sharing it, a bind mount of it).
+ */
+const LINGER_MS = 500;
+
 /** Options of the native backend. */
 export interface NativeNetworkOptions {
   /** Act in this network namespace instead of the daemon's own (tests). */
@@ -74,6 +81,17 @@ export class NativeBackend implements NetworkBackend {
       await this.addon.linkDeleteAsync(name, this.ns);
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENODEV') throw e;
+    }
+  }
+
+  async releaseLink(name: string): Promise<void> {
+    try {
+      // The kernel unregisters both ends in one batch when the peer's namespace dies, in about
+      // half the time an RTM_DELLINK of ours takes (which would also race with it for the lock).
+      await this.addon.linkGoneAsync(name, LINGER_MS, this.ns);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ETIMEDOUT') throw e;
+      await this.deleteLink(name);
     }
   }
 

@@ -70,6 +70,31 @@ export function networkBackendConformance(t: Test, fx: NetworkFixture): void {
     t.pass('the host end went with the container');
   });
 
+  t.test('releaseLink: the veth goes with its dying namespace, or is deleted when the namespace stays', async (t) => {
+    const b = await fx.backend(t);
+    const br = fx.bridge();
+    await b.createBridge(br.name, `${br.gateway}/24`);
+    t.teardown(() => b.deleteLink(br.name));
+    const plugged = async (n: number) => {
+      const ns = await fx.netns(t);
+      const host = `vethb${br.name.slice(-6)}010${n}`;
+      const ip = br.subnet.split('/')[0]!.replace(/0$/, String(10 + n));
+      await b.plug(host, br.name, false, ns.ref, { name: `vethcrel010${n}`, ifName: 'eth0', cidr: `${ip}/24`, mac: `02:42:0a:c6:01:0${n}`, gateway: br.gateway });
+      t.teardown(() => b.deleteLink(host));
+      return { ns, host };
+    };
+    const dying = await plugged(1);
+    await dying.ns.kill();
+    await b.releaseLink(dying.host);
+    t.equal(await b.link(dying.host), null, 'gone with its namespace');
+    const held = await plugged(2);
+    await b.releaseLink(held.host);
+    t.equal(await b.link(held.host), null, 'deleted although its namespace lives on');
+    t.equal(await fx.inside(held.ns.ref, 'eth0'), null, 'its peer went with it');
+    await b.releaseLink(held.host);
+    t.pass('releasing a missing link is fine');
+  });
+
   t.test('plug: a failure leaves no veth behind', async (t) => {
     const b = await fx.backend(t);
     const br = fx.bridge();

@@ -284,6 +284,35 @@ pub fn link_delete_async(name: String, options: Option<NetnsOptions>) -> AsyncTa
     blocking(move || on_socket(netns, "link delete", move |nl| netlink::link_delete(nl, &name)))
 }
 
+/// Resolves once link `name` is gone (or was not there), removed by someone else: typically the
+/// kernel, which unregisters a veth when the network namespace of its peer dies, in one batch and
+/// sooner than an RTM_DELLINK of ours would. Rejects with ETIMEDOUT if it is still there after
+/// `timeoutMs`. Waits on a libuv pool thread.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn link_gone_async(name: String, timeout_ms: u32, options: Option<NetnsOptions>) -> AsyncTask<BlockingTask> {
+    let netns = ns(&options);
+    blocking(move || on_socket(netns, "link wait", move |nl| link_gone(nl, &name, std::time::Duration::from_millis(timeout_ms.into()))))
+}
+
+fn link_gone(nl: &HostRtnl, name: &str, timeout: std::time::Duration) -> Result<(), NativeError> {
+    let deadline = std::time::Instant::now() + timeout;
+    // Subscribed before looking, so a removal between the look and the wait is not missed.
+    nl.watch_links().map_err(|e| NativeError::from(e).during(&format!("link wait for '{name}'")))?;
+    loop {
+        let Some(link) = netlink::link_get(nl, name)? else { return Ok(()) };
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match nl.await_link_removal(link.index, left) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {
+                let e = SysError::with_errno("poll", Some(name), libc::ETIMEDOUT).explained(format!("still there after {} ms", timeout.as_millis()));
+                return Err(NativeError::from(e).during(&format!("link wait for '{name}'")));
+            }
+            Err(e) if e.errno == libc::ENOBUFS => continue, // notifications lost: look again
+            Err(e) => return Err(NativeError::from(e).during(&format!("link wait for '{name}'"))),
+        }
+    }
+}
+
 /// Adds an IPv4 address ("10.88.0.1/16") to a link.
 #[napi]
 pub fn address_add(env: Env, name: String, cidr: String, options: Option<NetnsOptions>) -> napi::Result<()> {

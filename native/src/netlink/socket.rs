@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::time::{Duration, Instant};
 
 use super::msg::{self, Reply, Request};
 use super::{message_name, Rtnl};
@@ -15,6 +16,9 @@ const RECV_TIMEOUT_SECS: libc::time_t = 5;
 const SOL_NETLINK: libc::c_int = 270;
 const NETLINK_CAP_ACK: libc::c_int = 10;
 const NETLINK_EXT_ACK: libc::c_int = 11;
+const NETLINK_ADD_MEMBERSHIP: libc::c_int = 1;
+/// The multicast group of link changes (RTNLGRP_LINK).
+const RTNLGRP_LINK: libc::c_int = 1;
 
 /// An open rtnetlink socket; closed on drop.
 pub struct HostRtnl {
@@ -174,6 +178,48 @@ impl HostRtnl {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+impl HostRtnl {
+    /// Joins the link notification group: from now on every RTM_NEWLINK / RTM_DELLINK of this
+    /// namespace also arrives on this socket (requests' answers are told apart by sequence number).
+    pub fn watch_links(&self) -> Result<(), SysError> {
+        setsockopt_int(self.fd.as_raw_fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_LINK)
+    }
+
+    /// After [`watch_links`](Self::watch_links): waits until the kernel announces that link `index`
+    /// is gone (true) or `timeout` passes (false). ENOBUFS (notifications were dropped) is an error:
+    /// the caller must look again.
+    pub fn await_link_removal(&self, index: u32, timeout: Duration) -> Result<bool, SysError> {
+        let deadline = Instant::now() + timeout;
+        let mut buf = vec![0u8; RECV_BUF];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut pfd = libc::pollfd { fd: self.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+            // SAFETY: one valid pollfd.
+            let ready = unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(i32::MAX as u128) as libc::c_int) };
+            match ready {
+                0 => return Ok(false),
+                n if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) => continue,
+                n if n < 0 => return Err(SysError::last("poll", None)),
+                _ => {}
+            }
+            // SAFETY: buf is writable for its length.
+            let n = unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+            if n < 0 {
+                let e = SysError::last("recv", None);
+                if e.errno == libc::EINTR || e.errno == libc::EAGAIN {
+                    continue;
+                }
+                return Err(e);
+            }
+            let parts = msg::split_messages(&buf[..n as usize])
+                .map_err(|d| SysError::with_errno("recv", None, libc::EINVAL).explained(d))?;
+            if parts.iter().any(|p| p.kind == msg::RTM_DELLINK && msg::parse_link(p.payload).is_ok_and(|l| l.index == index)) {
+                return Ok(true);
             }
         }
     }
