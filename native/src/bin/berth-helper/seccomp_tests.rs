@@ -146,3 +146,9 @@ fn the_profile_parser_reads_the_oci_shape_and_refuses_bad_fields() {
     let bad_op: Profile = serde_json::from_str(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_ODD"}]}]}"#).unwrap();
     assert_eq!(compile(&bad_op).unwrap_err().to_string(), "seccomp operator SCMP_CMP_ODD: not supported");
 }
+
+#[test]
+fn compiling_twice_gives_the_same_programs() {
+    assert_eq!(compiled(DEFAULT), compiled(DEFAULT));
+    assert_eq!(compiled(SYS_ADMIN), compiled(SYS_ADMIN));
+}
