@@ -1,6 +1,7 @@
 import { invalidParameter } from '../../protocol/errdefs.js';
 import type { EndpointSettings, NetworkSettings, PortBinding as WirePortBinding } from '../../protocol/types/containers.js';
 import type { EndpointConfig, EndpointIPAMConfig } from '../../protocol/types/networks.js';
+import type { NetnsRef } from '../../drivers/network/backend.js';
 import type { EndpointInfo } from '../../drivers/network/driver.js';
 import type { PortBinding } from '../../drivers/network/ports.js';
 import type { EngineContext } from '../context.js';
@@ -80,13 +81,13 @@ export function stoppedNetworkSettings(r: ContainerRecord): NetworkSettings {
 }
 
 /** Connects a running (or just created) container to one network; publishes `network connect`. */
-export async function joinNetwork(ctx: EngineContext, r: ContainerRecord, network: string, cfg: EndpointConfig, pid: number, ports: PortBinding[] = []): Promise<{ name: string; ep: EndpointInfo; settings: StoredEndpoint }> {
+export async function joinNetwork(ctx: EngineContext, r: ContainerRecord, network: string, cfg: EndpointConfig, netns: NetnsRef, ports: PortBinding[] = []): Promise<{ name: string; ep: EndpointInfo; settings: StoredEndpoint }> {
   const net = await ctx.call('network', 'network', [network]);
   const ip = cfg.IPAMConfig?.IPv4Address || undefined;
   const aliases = cfg.Aliases ?? [];
   // One default route per container: a network joined after the first adds only its subnet's route.
   const defaultRoute = !(await ctx.call('network', 'endpointsOf', [])).some((e) => e.containerId === r.Id);
-  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns: { pid }, network: net.Id, ip, aliases, ports, defaultRoute, dns: r.HostConfig.Dns ?? [] }]);
+  const ep = await ctx.call('network', 'connect', [{ containerId: r.Id, containerName: r.Name.slice(1), netns, network: net.Id, ip, aliases, ports, defaultRoute, dns: r.HostConfig.Dns ?? [] }]);
   ctx.bus.publish('network.connect', { id: net.Id, attributes: { container: r.Id, name: net.Name, type: 'bridge' } });
   const dnsNames = net.isDefault ? null : [r.Name.slice(1), r.Id.slice(0, 12), ...aliases];
   const settings: StoredEndpoint = {
@@ -97,21 +98,22 @@ export async function joinNetwork(ctx: EngineContext, r: ContainerRecord, networ
 }
 
 /**
- * Connects a created container (its process not started yet) to its NetworkMode's network, then to
- * every other network it was connected to while stopped; returns its NetworkSettings. On a
- * user-defined network its resolv.conf names the embedded DNS (the network's gateway).
+ * Connects a container about to start (its namespace made, its process not started) to its
+ * NetworkMode's network, then to every other network it was connected to while stopped; returns
+ * its NetworkSettings but the SandboxKey, which names its process. On a user-defined network its
+ * resolv.conf names the embedded DNS (the network's gateway).
  */
-export async function connectNetwork(ctx: EngineContext, r: ContainerRecord, pid: number): Promise<NetworkSettings> {
+export async function connectNetwork(ctx: EngineContext, r: ContainerRecord, netns: NetnsRef): Promise<NetworkSettings> {
   const primary = networkOf(r.HostConfig.NetworkMode);
   if (!primary) return emptyNetworkSettings();
   const asked = r.NetworkSettings.Networks as Record<string, StoredEndpoint>;
   const first = await ctx.call('network', 'network', [primary]);
   const mode = r.HostConfig.NetworkMode ?? 'default';
-  const joined = [await joinNetwork(ctx, r, first.Id, asked[first.Name] ?? asked[mode] ?? {}, pid, portsOf(r))];
+  const joined = [await joinNetwork(ctx, r, first.Id, asked[first.Name] ?? asked[mode] ?? {}, netns, portsOf(r))];
   for (const [name, cfg] of Object.entries(asked)) {
     // The NetworkMode's entry may be keyed by what the client called it ("default", an id prefix).
     if (name === first.Name || name === mode || name === primary) continue;
-    joined.push(await joinNetwork(ctx, r, cfg.NetworkID || name, cfg, pid));
+    joined.push(await joinNetwork(ctx, r, cfg.NetworkID || name, cfg, netns));
   }
   const main = joined[0]!.ep;
   const Ports: NetworkSettings['Ports'] = {};
@@ -119,7 +121,7 @@ export async function connectNetwork(ctx: EngineContext, r: ContainerRecord, pid
   const top = first.isDefault ? { IPAddress: main.IPAddress, IPPrefixLen: main.IPPrefixLen, Gateway: main.Gateway, MacAddress: main.MacAddress } : {};
   await writeEtcFiles(containerPaths(ctx.config, r.Id), r, await etcHosts(ctx, joined.map((j) => j.ep.IPAddress)), first.isDefault ? undefined : first.gateway);
   const Networks = Object.fromEntries(joined.map((j) => [j.name, j.settings]));
-  return { ...emptyNetworkSettings(), ...top, SandboxKey: `/proc/${pid}/ns/net`, Ports, Networks };
+  return { ...emptyNetworkSettings(), ...top, Ports, Networks };
 }
 
 /** The hosts-file addresses of a container on `ips`, `host-gateway` being the default bridge's gateway. */

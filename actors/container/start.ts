@@ -1,7 +1,8 @@
 import { fromPromise } from 'xstate';
 import { asBerthError, conflict } from '../../protocol/errdefs.js';
 import type { OciSpec } from '../../drivers/exec/spec.js';
-import { connectNetwork, disconnectNetworks } from './network.js';
+import { connectNetwork, disconnectNetworks, networkOf } from './network.js';
+import type { NetworkSettings } from '../../protocol/types/containers.js';
 import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
 import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
@@ -26,10 +27,39 @@ const START_FAILED = 'failed to create task for container: ';
 /** The exit code dockerd records for a start that failed other than by its command (exitUnknown). */
 const START_EXIT_OTHER = 128;
 
+/** The container joins the network namespace at `path` instead of making its own. */
+function useNetns(spec: OciSpec, path: string): void {
+  spec.linux!.namespaces = spec.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path } : n));
+}
+
 /** `--network container:<x>`: the container joins x's network namespace (x must be running). */
 function joinNetns(spec: OciSpec, other: ContainerRecord): void {
   if (!other.State.Running) throw conflict(`cannot join network of a non running container: ${other.Id}`);
-  spec.linux!.namespaces = spec.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/proc/${other.State.Pid}/ns/net` } : n));
+  useNetns(spec, `/proc/${other.State.Pid}/ns/net`);
+}
+
+/**
+ * Has the runtime create the container while its network is plugged in: for a container on a
+ * network the driver makes the namespace first (a sandbox, as libnetwork calls it), the runtime's
+ * init joins it, and the veths go in meanwhile instead of after. Both are waited for before a
+ * failure goes out, so the unwind never races an endpoint still being made.
+ */
+async function createAndConnect(ctx: EngineContext, r: ContainerRecord, spec: OciSpec, p: ContainerPaths): Promise<{ created: RuntimeState; net: NetworkSettings }> {
+  const ownNetns = spec.linux?.namespaces?.some((n) => n.type === 'network' && !n.path);
+  const userns = spec.linux?.namespaces?.some((n) => n.type === 'user');
+  // In a user namespace the init could not join a namespace the daemon's user owns: it makes its own.
+  const sandbox = ownNetns && !userns && networkOf(r.HostConfig.NetworkMode) ? await ctx.call('network', 'sandbox', []) : null;
+  try {
+    if (sandbox) useNetns(spec, sandbox.path);
+    const creating = ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
+    const connecting = sandbox ? connectNetwork(ctx, r, { path: sandbox.path }) : creating.then((c) => connectNetwork(ctx, r, { pid: c.pid }));
+    const [created, net] = await Promise.allSettled([creating, connecting]);
+    if (created.status === 'rejected') throw created.reason;
+    if (net.status === 'rejected') throw net.reason;
+    return { created: created.value, net: net.value };
+  } finally {
+    if (sandbox) await ctx.call('network', 'closeSandbox', [sandbox]);
+  }
 }
 
 /** Undoes a start that failed half-way: the runtime's container, the cgroup, the rootfs mount. */
@@ -72,12 +102,11 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
     }
     const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
     if (r.HostConfig.NetworkMode?.startsWith('container:')) joinNetns(spec, await ctx.call('containers', 'find', [r.HostConfig.NetworkMode.slice(10)]));
-    const created = await ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
-    // Its namespaces exist, its process waits: the network goes in now, so the process starts with it.
-    const net = await connectNetwork(ctx, r, created.pid);
+    // Its namespaces exist, its network is in, its process waits: it starts with all of it.
+    const { created, net } = await createAndConnect(ctx, r, spec, p);
     await ctx.attachments.connectAll(r.Id);
     await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });
-    await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: created.pid, at: new Date(ctx.clock.now()).toISOString() }, { NetworkSettings: net }]);
+    await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: created.pid, at: new Date(ctx.clock.now()).toISOString() }, { NetworkSettings: networkOf(r.HostConfig.NetworkMode) ? { ...net, SandboxKey: `/proc/${created.pid}/ns/net` } : net }]);
     ctx.bus.publish('container.start', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
     await ctx.call('monitor', 'watch', [r.Id]);
     return { id: r.Id, pid: created.pid };

@@ -45,7 +45,7 @@ async function connect(ctx: EngineContext, args: ConnectArgs): Promise<void> {
   const cfg = args.config ?? {};
   const Networks = { ...(r.NetworkSettings.Networks as Record<string, StoredEndpoint>) };
   if (r.State.Running) {
-    Networks[n.Name] = (await joinNetwork(ctx, r, n.Id, cfg, r.State.Pid)).settings;
+    Networks[n.Name] = (await joinNetwork(ctx, r, n.Id, cfg, { pid: r.State.Pid })).settings;
     await refreshHosts(ctx, r);
   } else {
     Networks[n.Name] = pendingEndpoint(n.Id, cfg);

@@ -335,6 +335,11 @@ export interface NativeAddon {
    * still there after `timeoutMs`. Waits on a libuv pool thread.
    */
   linkGoneAsync(name: string, timeoutMs: number, options?: NetnsOptions): Promise<void>;
+  /**
+   * Makes a network namespace with `lo` up (on a pool thread) and resolves to an fd of it
+   * (close-on-exec) that keeps it alive until closed; others join it as /proc/<pid>/fd/<fd>.
+   */
+  netnsCreate(): Promise<number>;
   /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
   addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
   /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
@@ -407,6 +412,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'linkDelete',
   'linkDeleteAsync',
   'linkGoneAsync',
+  'netnsCreate',
   'addressAdd',
   'addressDelete',
   'addressList',

@@ -20,6 +20,14 @@ export interface BackendLink {
 /** Where a container's network namespace is: a namespace file, or a process's. */
 export type NetnsRef = { path: string } | { pid: number };
 
+/** A container's network namespace, made before its process (NetworkBackend.sandbox). */
+export interface Sandbox {
+  /** The file the runtime joins and plug() plugs through. */
+  path: string;
+  /** What keeps it alive until closeSandbox. */
+  fd: number;
+}
+
 /** The container end's configuration, applied inside its namespace. */
 export interface ContainerInterface {
   /** Name on arrival (the peer's temporary name). */
@@ -67,6 +75,13 @@ export interface NetworkBackend {
    * On failure nothing of it is left.
    */
   plug(host: string, bridge: string, isolated: boolean, netns: NetnsRef, iface: ContainerInterface): Promise<void>;
+  /**
+   * Makes a network namespace (with `lo` up) for a container whose process does not exist yet:
+   * its interfaces are plugged into it while the runtime builds the rest of the container, which
+   * then joins it by `path`. It lives while held; closeSandbox lets go (the container keeps it).
+   */
+  sandbox(): Promise<Sandbox>;
+  closeSandbox(s: Sandbox): void;
   /** Applies an nft script atomically (all or nothing). */
   nft(script: string): Promise<void>;
   /**

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Level } from 'level';
 
 import { conflict, forbidden, invalidParameter, notFound } from '../../protocol/errdefs.js';
-import type { NetworkBackend, PortReservation } from './backend.js';
+import type { NetworkBackend, PortReservation, Sandbox } from './backend.js';
 import { endpointInfo, firstFreeIfName, macFor, natPorts } from './endpoint.js';
 import { Ipam } from './ipam.js';
 import { Unlinking } from './unlinking.js';
@@ -191,7 +191,7 @@ export class NetworkDriver {
       undo.push(() => this.backend.deleteLink(hostVeth));
       const rec: EndpointRecord = {
         id, networkId: net.Id, containerId: req.containerId, containerName: req.containerName, aliases: req.aliases ?? [],
-        ip, prefixLen, gateway, mac: iface.mac, hostVeth, ifName, netns: 'path' in req.netns ? req.netns.path : `/proc/${req.netns.pid}/ns/net`, ports,
+        ip, prefixLen, gateway, mac: iface.mac, hostVeth, ifName, ports,
         ...(req.dns?.length ? { dns: req.dns } : {}),
       };
       if (ports.length > 0) {
@@ -220,6 +220,16 @@ export class NetworkDriver {
       if (!ep) throw notFound(`container ${containerId} is not connected to network ${net.Name}`);
       await this.dropEndpoint(ep, opts.lingering);
     });
+  }
+
+  /** A network namespace for a container about to start (see NetworkBackend.sandbox). */
+  sandbox(): Promise<Sandbox> {
+    return this.backend.sandbox();
+  }
+
+  /** Lets go of a sandbox: once the container's process has joined it, or the start failed. */
+  closeSandbox(s: Sandbox): void {
+    this.backend.closeSandbox(s);
   }
 
   /** Resolves once every veth deletion of the container's endpoints is over. */

@@ -5,7 +5,7 @@
  * element or chain that is not there), so the driver's rule bookkeeping is checked without nft.
  */
 import { conflict, system } from '../../protocol/errdefs.js';
-import type { BackendLink, ContainerInterface, NetnsRef, NetworkBackend, PortReservation } from './backend.js';
+import type { BackendLink, ContainerInterface, NetnsRef, NetworkBackend, PortReservation, Sandbox } from './backend.js';
 import { DEFAULT_TABLE } from './nft.js';
 import { hostAddress } from './ports.js';
 
@@ -33,6 +33,8 @@ export class FakeKernel {
   ports = new Map<string, string>();
   routes: Array<{ cidr: string; dev: string }> = [{ cidr: '0.0.0.0/0', dev: 'eth0' }];
   forwardAllowed = new Set<string>();
+  /** The number of the next sandbox (a fake namespace file). */
+  nextSandbox = 1;
   private nextIndex = 10;
   private nextPort = 40000;
 
@@ -163,6 +165,13 @@ export class FakeBackend implements NetworkBackend {
     if (!l) return;
     this.kernel.links = this.kernel.links.filter((x) => x !== l && x.index !== l.peer);
   }
+
+  async sandbox(): Promise<Sandbox> {
+    const fd = this.kernel.nextSandbox++;
+    return { path: `/fake/netns/${fd}`, fd };
+  }
+
+  closeSandbox(): void {}
 
   releaseLink(name: string): Promise<void> {
     return this.deleteLink(name);

@@ -8,13 +8,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
 import { conflict, invalidParameter, notImplemented, system } from '../../protocol/errdefs.js';
 import { loadNative, type NativeAddon } from '../native/addon.js';
-import type { BackendLink, ContainerInterface, NetnsRef, NetworkBackend, PortReservation } from './backend.js';
+import type { BackendLink, ContainerInterface, NetnsRef, NetworkBackend, PortReservation, Sandbox } from './backend.js';
 import { hostAddress } from './ports.js';
 
 const execFileP = promisify(execFile);
@@ -82,6 +82,15 @@ export class NativeBackend implements NetworkBackend {
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENODEV') throw e;
     }
+  }
+
+  async sandbox(): Promise<Sandbox> {
+    const fd = await this.addon.netnsCreate();
+    return { path: `/proc/${process.pid}/fd/${fd}`, fd };
+  }
+
+  closeSandbox(s: Sandbox): void {
+    closeSync(s.fd);
   }
 
   async releaseLink(name: string): Promise<void> {

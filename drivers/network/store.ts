@@ -45,8 +45,6 @@ export interface EndpointRecord {
   hostVeth: string;
   /** The interface name inside the container. */
   ifName: string;
-  /** The container's network namespace file. */
-  netns: string;
   ports: PublishedPort[];
   /** The container's own nameservers (HostConfig.Dns): the embedded DNS forwards its queries there instead of the host's. */
   dns?: string[];

@@ -70,6 +70,26 @@ export function networkBackendConformance(t: Test, fx: NetworkFixture): void {
     t.pass('the host end went with the container');
   });
 
+  t.test('sandbox: a namespace plugged into before any process joins it; closed, it goes with its veth', async (t) => {
+    const b = await fx.backend(t);
+    const br = fx.bridge();
+    await b.createBridge(br.name, `${br.gateway}/24`);
+    t.teardown(() => b.deleteLink(br.name));
+    const s = await b.sandbox();
+    const host = `vethb${br.name.slice(-6)}0201`;
+    const cidr = `${br.subnet.split('/')[0]!.replace(/0$/, '21')}/24`;
+    await b.plug(host, br.name, false, { path: s.path }, { name: 'vethcsbx0201', ifName: 'eth0', cidr, mac: '02:42:0a:c6:02:01', gateway: br.gateway });
+    t.teardown(() => b.deleteLink(host));
+    t.match(await fx.inside({ path: s.path }, 'eth0'), { up: true, addresses: [cidr] }, 'plugged and configured');
+    if (b.name === 'native') t.match(await fx.inside({ path: s.path }, 'lo'), { up: true }, 'lo is up');
+    const other = await b.sandbox();
+    t.not(other.path, s.path, 'each sandbox is its own');
+    b.closeSandbox(other);
+    b.closeSandbox(s);
+    await b.releaseLink(host);
+    t.equal(await b.link(host), null, 'nothing held it: the veth went with it');
+  });
+
   t.test('releaseLink: the veth goes with its dying namespace, or is deleted when the namespace stays', async (t) => {
     const b = await fx.backend(t);
     const br = fx.bridge();

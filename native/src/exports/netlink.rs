@@ -3,7 +3,7 @@
 //! thread inside that namespace (see [`netns::in_netns`]); the calling thread never changes namespace.
 
 use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, IntoRawFd};
 
 use napi::bindgen_prelude::AsyncTask;
 use napi::Env;
@@ -311,6 +311,15 @@ fn link_gone(nl: &HostRtnl, name: &str, timeout: std::time::Duration) -> Result<
             Err(e) => return Err(NativeError::from(e).during(&format!("link wait for '{name}'"))),
         }
     }
+}
+
+/// Makes a new network namespace with `lo` up (on a libuv pool thread: setting one up takes a
+/// millisecond or two) and resolves to an fd of it, O_CLOEXEC, which keeps it alive until the
+/// caller closes it: a container's init joins it as `/proc/<daemon pid>/fd/<fd>` while the daemon
+/// plugs the container's interfaces into it.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn netns_create() -> AsyncTask<BlockingTask<i32>> {
+    blocking(|| netns::create().map(|fd| fd.into_raw_fd()))
 }
 
 /// Adds an IPv4 address ("10.88.0.1/16") to a link.

@@ -1,31 +1,31 @@
 //! One kind of promise-returning export: work that may block (an RCU grace period, a filesystem
-//! sync) runs on a libuv pool thread, and a failure rejects with the same SystemError shape the
-//! synchronous exports throw.
+//! sync, a namespace's set-up) runs on a libuv pool thread, resolves to its result, and a failure
+//! rejects with the same SystemError shape the synchronous exports throw.
 
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
 use napi::{Env, Task};
 
 use crate::error::NativeError;
 use crate::js_error;
 
-type Work = Box<dyn FnOnce() -> Result<(), NativeError> + Send>;
+type Work<T> = Box<dyn FnOnce() -> Result<T, NativeError> + Send>;
 
-/// Blocking work for the pool, resolving to undefined.
-pub struct BlockingTask {
-    work: Option<Work>,
+/// Blocking work for the pool, resolving to its `T` (undefined for `()`).
+pub struct BlockingTask<T: Send + 'static = ()> {
+    work: Option<Work<T>>,
     failure: Option<NativeError>,
 }
 
 /// `work` as a promise-returning export's task.
-pub fn blocking(work: impl FnOnce() -> Result<(), NativeError> + Send + 'static) -> AsyncTask<BlockingTask> {
+pub fn blocking<T: Send + ToNapiValue + TypeName + 'static>(work: impl FnOnce() -> Result<T, NativeError> + Send + 'static) -> AsyncTask<BlockingTask<T>> {
     AsyncTask::new(BlockingTask { work: Some(Box::new(work)), failure: None })
 }
 
-impl Task for BlockingTask {
-    type Output = ();
-    type JsValue = ();
+impl<T: Send + ToNapiValue + TypeName + 'static> Task for BlockingTask<T> {
+    type Output = T;
+    type JsValue = T;
 
-    fn compute(&mut self) -> napi::Result<()> {
+    fn compute(&mut self) -> napi::Result<T> {
         let work = self.work.take().ok_or_else(|| napi::Error::from_reason("task ran twice"))?;
         work().map_err(|e| {
             let message = e.to_string();
@@ -34,11 +34,11 @@ impl Task for BlockingTask {
         })
     }
 
-    fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
-        Ok(())
+    fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
+        Ok(output)
     }
 
-    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<()> {
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<T> {
         match self.failure.take() {
             Some(e) => Err(js_error::rejection(&env, &e).unwrap_or(err)),
             None => Err(err),

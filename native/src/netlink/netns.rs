@@ -4,6 +4,10 @@
 
 use std::ffi::CString;
 use std::io::Write;
+use std::os::fd::OwnedFd;
+
+use super::socket::HostRtnl;
+use super::LinkChange;
 
 use crate::error::{ArgError, NativeError, SysError};
 
@@ -15,17 +19,44 @@ where
     F: FnOnce() -> Result<T, NativeError> + Send + 'static,
 {
     let owned = path.to_owned();
+    on_fresh_thread(operation, move || {
+        enter(&owned)?;
+        f()
+    })
+}
+
+/// Makes a new network namespace with `lo` up, as a container's starts, and returns an fd of it,
+/// which keeps it alive until closed (O_CLOEXEC: no child inherits it). The namespace is made by a
+/// fresh thread that ends right after, so no thread of Node's ever changes namespace.
+pub fn create() -> Result<OwnedFd, NativeError> {
+    let operation = "create network namespace";
+    on_fresh_thread(operation, move || {
+        // SAFETY: unshare affects this thread only; it ends with the closure.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } < 0 {
+            return Err(NativeError::from(SysError::last("unshare", None)).during(operation));
+        }
+        let ns = std::fs::File::open("/proc/thread-self/ns/net")
+            .map_err(|e| NativeError::from(SysError::from_io("open", Some("/proc/thread-self/ns/net"), &e)).during(operation))?;
+        let nl = HostRtnl::open().map_err(|e| NativeError::from(e).during(operation))?;
+        crate::netlink::link_set(&nl, "lo", &LinkChange { up: Some(true), ..Default::default() })?;
+        Ok(OwnedFd::from(ns))
+    })
+}
+
+/// Runs `f` on a new thread and waits for its result.
+fn on_fresh_thread<T, F>(operation: &str, f: F) -> Result<T, NativeError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, NativeError> + Send + 'static,
+{
     let handle = std::thread::Builder::new()
         .name("berth-netns".into())
-        .spawn(move || {
-            enter(&owned)?;
-            f()
-        })
+        .spawn(f)
         .map_err(|e| NativeError::from(SysError::from_io("pthread_create", None, &e)).during(operation))?;
     match handle.join() {
         Ok(result) => result,
         Err(_) => Err(NativeError::from(
-            SysError::with_errno("setns", Some(path), libc::EFAULT).explained("the namespace thread panicked"),
+            SysError::with_errno("setns", None, libc::EFAULT).explained("the namespace thread panicked"),
         )
         .during(operation)),
     }
