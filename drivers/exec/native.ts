@@ -4,8 +4,8 @@
  * STATE/exit.json once the shim is gone. Pause, resume and stats use the cgroup the engine made
  * (annotation berth.cgroup.path) through the native addon.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { conflict, kindOf, notFound, notImplemented } from '../../protocol/errdefs.js';
@@ -35,7 +35,7 @@ export interface NativeBackendOptions {
   /** --linger of the shims, in seconds. */
   lingerSeconds?: number;
   /** The addon, for cgroup calls (default: loadNative()). */
-  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats' | 'watchPid' | 'sealedCopy'>;
+  addon?: () => Pick<NativeAddon, 'cgroupFreeze' | 'cgroupThaw' | 'cgroupStats' | 'watchPid' | 'sealedCopy' | 'spawnCollect'>;
 }
 
 interface Known {
@@ -63,13 +63,15 @@ export class NativeBackend implements ExecBackend {
   async create(id: string, spec: OciSpec, paths: ExecPaths): Promise<ContainerState> {
     checkContainerId(id, 'create container');
     if (this.known.has(id)) throw conflict(`create container ${id}: it already exists`);
-    await mkdir(paths.bundle, { recursive: true });
+    // Synchronous (a few small writes): the shim is on its way before the caller's next step gets
+    // the event loop, so that the network is plugged in while the shim works (see start.ts).
+    mkdirSync(paths.bundle, { recursive: true });
     // The state dir holds the control socket: the daemon's user only.
-    await mkdir(paths.state, { recursive: true, mode: 0o700 });
-    await writeFile(path.join(paths.bundle, 'config.json'), JSON.stringify(spec));
+    mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(paths.bundle, 'config.json'), JSON.stringify(spec));
     let ready;
     try {
-      ready = await spawnShim(id, paths, { helper: this.helper(), sealedFd: this.sealedHelper(), lingerSeconds: this.opts.lingerSeconds });
+      ready = await spawnShim(id, paths, { helper: this.helper(), run: this.addon().spawnCollect, sealedFd: this.sealedHelper(), lingerSeconds: this.opts.lingerSeconds });
     } catch (err) {
       // Nothing runs: leave no state behind (the bundle and the log are the caller's).
       await rm(paths.state, { recursive: true, force: true });

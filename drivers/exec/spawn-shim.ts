@@ -4,14 +4,11 @@
  * `{"pid","shimPid"}` on stdout, or 1 with the error on stderr: `{"message","errno","step","path"}`
  * (see helper-failure.ts), the message crun-style: operation, object, why.
  */
-import { spawn } from 'node:child_process';
-
 import { system } from '../../protocol/errdefs.js';
 import type { ExecPaths } from './backend.js';
 import { reportError } from './helper-failure.js';
 
-/** The fd the sealed copy is handed over as, and the variable telling the helper it runs from one. */
-const SEALED_FD = 3;
+/** The variable telling the helper it runs from a sealed copy (memfd.rs checks the claim). */
 const SEALED_ENV = '_BERTH_HELPER_SEALED';
 
 /** What the shim reports once the container is created. */
@@ -20,13 +17,28 @@ export interface ShimReady {
   shimPid: number;
 }
 
+/** How a run of the helper ended (the addon's spawnCollect). */
+export interface HelperRun {
+  code: number | null;
+  signal: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end. The addon's spawnCollect, which does not fork the daemon (Node's
+ * spawn copies its page tables on the main thread, some ms per container start).
+ */
+export type RunProgram = (program: string, args: string[], options: { argv0?: string; env?: Record<string, string> }) => Promise<HelperRun>;
+
 /** Options of spawnShim. */
 export interface SpawnShimOptions {
   helper: string;
+  run: RunProgram;
   /**
-   * An fd of a sealed in-memory copy of the helper (the addon's sealedCopy): the helper is run
-   * straight from it, handed over as fd 3, instead of copying itself into a memfd and re-executing
-   * on every spawn. Without it the helper makes its own copy.
+   * An fd of the daemon's sealed in-memory copy of the helper (the addon's sealedCopy): the helper
+   * is run straight from it, as /proc/<daemon>/fd/<fd>, instead of copying itself into a memfd and
+   * re-executing on every spawn. Without it the helper makes its own copy.
    */
   sealedFd?: number;
   /** Seconds an exited container's shim waits for a client (--linger). */
@@ -34,30 +46,21 @@ export interface SpawnShimOptions {
 }
 
 /** Spawns the shim for a container and waits for its report. */
-export function spawnShim(id: string, paths: ExecPaths, opts: SpawnShimOptions): Promise<ShimReady> {
+export async function spawnShim(id: string, paths: ExecPaths, opts: SpawnShimOptions): Promise<ShimReady> {
   const args = ['shim', '--id', id, '--bundle', paths.bundle, '--state', paths.state, '--log', paths.log];
   if (opts.lingerSeconds !== undefined) args.push('--linger', String(opts.lingerSeconds));
-  return new Promise((resolve, reject) => {
-    const child = opts.sealedFd === undefined
-      ? spawn(opts.helper, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-      : spawn(`/proc/self/fd/${SEALED_FD}`, args, {
-        argv0: opts.helper,
-        stdio: ['ignore', 'pipe', 'pipe', opts.sealedFd],
-        env: { ...process.env, [SEALED_ENV]: '1' },
-        detached: true,
-      });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', (e) => reject(system(`create container ${id}: spawn ${opts.helper}: ${e.message}`, e)));
-    child.once('close', (code) => {
-      if (code !== 0) return reject(reportError(err, `create container ${id}: the shim exited with ${code}`));
-      try {
-        resolve(JSON.parse(out) as ShimReady);
-      } catch {
-        reject(system(`create container ${id}: unreadable shim report ${JSON.stringify(out)}`));
-      }
-    });
-  });
+  let run: HelperRun;
+  try {
+    run = opts.sealedFd === undefined
+      ? await opts.run(opts.helper, args, {})
+      : await opts.run(`/proc/${process.pid}/fd/${opts.sealedFd}`, args, { argv0: opts.helper, env: { [SEALED_ENV]: '1' } });
+  } catch (e) {
+    throw system(`create container ${id}: spawn ${opts.helper}: ${(e as Error).message}`, e);
+  }
+  if (run.code !== 0) throw reportError(run.stderr, `create container ${id}: the shim exited with ${run.code ?? `signal ${run.signal}`}`);
+  try {
+    return JSON.parse(run.stdout) as ShimReady;
+  } catch {
+    throw system(`create container ${id}: unreadable shim report ${JSON.stringify(run.stdout)}`);
+  }
 }

@@ -340,6 +340,11 @@ export interface NativeAddon {
    * (close-on-exec) that keeps it alive until closed; others join it as /proc/<pid>/fd/<fd>.
    */
   netnsCreate(): Promise<number>;
+  /**
+   * Runs a program to its end on a pool thread, with posix_spawn (the daemon is not forked: no
+   * page tables copied); stdin /dev/null, its own process group, `env` added to the daemon's.
+   */
+  spawnCollect(program: string, args: string[], options?: { argv0?: string; env?: Record<string, string> }): Promise<{ code: number | null; signal: number | null; stdout: string; stderr: string }>;
   /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
   addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
   /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
@@ -413,6 +418,7 @@ const EXPORTS: ReadonlyArray<keyof NativeAddon> = [
   'linkDeleteAsync',
   'linkGoneAsync',
   'netnsCreate',
+  'spawnCollect',
   'addressAdd',
   'addressDelete',
   'addressList',

@@ -6,6 +6,7 @@ pub mod files;
 pub mod mounts;
 pub mod netlink;
 pub mod pidwatch;
+pub mod process;
 pub mod sealed;
 pub mod task;
 
