@@ -126,6 +126,9 @@ impl Server {
             return proto::err("Conflict", &format!("container {} is already started", self.args.id));
         }
         let (Some(chan), true) = (self.chan.as_mut(), self.ctr.alive()) else { return self.not_running() };
+        if let Err(e) = self.placing.finish() {
+            return proto::failed("System", &e.failure());
+        }
         if let Err(e) = chan.send(&Msg::Start, None) {
             return proto::err("System", &format!("start container {}: {e}", self.args.id));
         }

@@ -32,6 +32,8 @@ pub struct Server {
     pub ctr: Proc,
     /// The sync channel, until `start`.
     pub chan: Option<Channel>,
+    /// The init's move into its cgroups, which `start` waits for.
+    pub placing: create::Placing,
     pub started: bool,
     pub exit: Option<ExitRecord>,
     pub execs: Vec<ExecProc>,
@@ -74,6 +76,7 @@ impl Server {
             sigfd,
             ctr: Proc::new(created.pid, created.io),
             chan: Some(created.chan),
+            placing: created.placing,
             started: false,
             exit: None,
             execs: Vec::new(),
