@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
+import { allSettledOrFirstError } from '../kernel/settle.js';
 import { detachMounts } from '../volume/attach.js';
 import { containerPaths } from './files.js';
 import { nextEvent } from './events.js';
@@ -34,14 +35,17 @@ export async function deleteContainer(ctx: EngineContext, args: DeleteArgs): Pro
   }
   r = await ctx.call('containers', 'move', [r.Id, { type: 'remove', force: args.force }]);
   await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch(() => undefined);
-  await ctx.call('graphdriver', 'remove', [r.rwLayer]);
   const p = containerPaths(ctx.config, r.Id);
-  await rm(p.dir, { recursive: true, force: true });
-  await rm(p.bundle.replace(/\/bundle$/, ''), { recursive: true, force: true });
-  // Named volumes stay; anonymous ones go with `rm -v` (and `--rm`), as in dockerd.
-  await detachMounts(ctx, r.Id, args.volumes);
-  // Removed means nothing of it is left: veths of its last run still going are waited for.
-  await ctx.call('network', 'settled', [r.Id]);
+  // Independent of one another, so side by side: all are settled before the record goes.
+  await allSettledOrFirstError([
+    ctx.call('graphdriver', 'remove', [r.rwLayer]),
+    rm(p.dir, { recursive: true, force: true }),
+    rm(p.bundle.replace(/\/bundle$/, ''), { recursive: true, force: true }),
+    // Named volumes stay; anonymous ones go with `rm -v` (and `--rm`), as in dockerd.
+    detachMounts(ctx, r.Id, args.volumes),
+    // Removed means nothing of it is left: veths of its last run still going are waited for.
+    ctx.call('network', 'settled', [r.Id]),
+  ]);
   await ctx.call('containers', 'delete', [r.Id]);
   ctx.bus.publish('container.destroy', { id: r.Id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '' } });
 }

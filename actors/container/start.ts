@@ -7,6 +7,7 @@ import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/ex
 import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
+import { allSettledOrFirstError } from '../kernel/settle.js';
 import type { ContainerRecord } from '../services/containers/record.js';
 import { commandFailure } from './exec-failure.js';
 import { containerPaths, writeEtcFiles, type ContainerPaths } from './files.js';
@@ -53,10 +54,8 @@ async function createAndConnect(ctx: EngineContext, r: ContainerRecord, spec: Oc
     if (sandbox) useNetns(spec, sandbox.path);
     const creating = ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
     const connecting = sandbox ? connectNetwork(ctx, r, { path: sandbox.path }) : creating.then((c) => connectNetwork(ctx, r, { pid: c.pid }));
-    const [created, net] = await Promise.allSettled([creating, connecting]);
-    if (created.status === 'rejected') throw created.reason;
-    if (net.status === 'rejected') throw net.reason;
-    return { created: created.value, net: net.value };
+    const [created, net] = await allSettledOrFirstError([creating, connecting]);
+    return { created, net };
   } finally {
     if (sandbox) await ctx.call('network', 'closeSandbox', [sandbox]);
   }
