@@ -12,6 +12,14 @@ declare module '../../kernel/service.js' {
 }
 
 /**
+ * Moves written without an fdatasync (each costs 1-2 ms on the start and removal paths): a machine
+ * crash loses such a write only when it also ended the container, and start-up reconciles records
+ * with what runs (restore.ts, leftovers.ts); the end of a run (exited) and the removal itself stay
+ * durable, and each durable write also flushes the lazy ones before it.
+ */
+const TRANSIENT = new Set<LifecycleEvent['type']>(['started', 'remove']);
+
+/**
  * The containers service's object: every container's record and lifecycle. Calls are serialised by
  * the service actor, so two jobs can never race a container through an illegal move: each asks for
  * its move here first (start, stop, remove, …) and reports the facts (started, exited, …) after.
@@ -53,7 +61,7 @@ export class Containers {
     // writes nothing: every write is an fdatasync on the start path.
     if (State === r.State && Object.keys(patch).length === 0) return r;
     const next = { ...r, ...patch, State };
-    await this.store.put(next);
+    await this.store.put(next, { durable: !TRANSIENT.has(event.type) });
     return next;
   }
 

@@ -31,9 +31,12 @@ export class ContainerStore {
     ] as never, { sync: true });
   }
 
-  /** Replaces a record (its name unchanged). */
-  async put(r: ContainerRecord): Promise<void> {
-    await this.db.batch([{ type: 'put', sublevel: this.records, key: r.Id, value: r }] as never, { sync: true });
+  /**
+   * Replaces a record (its name unchanged). `durable: false` skips the fdatasync: the write survives
+   * a daemon crash (it is in the kernel's hands) and goes to disk with the next durable write.
+   */
+  async put(r: ContainerRecord, { durable = true }: { durable?: boolean } = {}): Promise<void> {
+    await this.db.batch([{ type: 'put', sublevel: this.records, key: r.Id, value: r }] as never, { sync: durable });
   }
 
   /** Renames; Conflict when the new name is taken. */
