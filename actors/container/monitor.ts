@@ -82,9 +82,13 @@ export class Monitor {
     await Promise.all([disconnectNetworks(this.ctx, r.Id, true), this.releaseRun(r)]);
   }
 
-  /** The runtime's state, the cgroup and the rootfs mount of a run, in that order. */
+  /**
+   * The runtime's state and then the cgroup of a run; its rootfs mount meanwhile (no process of
+   * the run uses it any more, and nothing of the runtime's state is under it).
+   */
   private async releaseRun(r: ContainerRecord): Promise<void> {
     const { ctx } = this;
+    const unmounted = ctx.call('graphdriver', 'put', [r.rwLayer]).catch((e: Error) => ctx.log.warn(`unmount ${r.Id.slice(0, 12)}: ${e.message}`));
     await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch((e: Error) => ctx.log.warn(`clean ${r.Id.slice(0, 12)}: ${e.message}`));
     if (ctx.runtime === 'native') {
       try {
@@ -93,7 +97,7 @@ export class Monitor {
         ctx.log.warn(`cgroup ${r.Id.slice(0, 12)}: ${(e as Error).message}`);
       }
     }
-    await ctx.call('graphdriver', 'put', [r.rwLayer]).catch((e: Error) => ctx.log.warn(`unmount ${r.Id.slice(0, 12)}: ${e.message}`));
+    await unmounted;
   }
 
   /**

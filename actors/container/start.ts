@@ -3,6 +3,7 @@ import { asBerthError, conflict } from '../../protocol/errdefs.js';
 import type { OciSpec } from '../../drivers/exec/spec.js';
 import { connectNetwork, disconnectNetworks, networkOf } from './network.js';
 import type { NetworkSettings } from '../../protocol/types/containers.js';
+import type { Sandbox } from '../../drivers/network/backend.js';
 import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
 import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
@@ -40,25 +41,37 @@ function joinNetns(spec: OciSpec, other: ContainerRecord): void {
 }
 
 /**
- * Has the runtime create the container while its network is plugged in: for a container on a
- * network the driver makes the namespace first (a sandbox, as libnetwork calls it), the runtime's
- * init joins it, and the veths go in meanwhile instead of after. Both are waited for before a
+ * A container on a network gets its namespace from the network driver (a sandbox, as libnetwork
+ * calls it), made while the rest of the start is prepared; null for none, host and container:<x>.
+ */
+function sandboxFor(ctx: EngineContext, r: ContainerRecord): Promise<Sandbox> | null {
+  if (!networkOf(r.HostConfig.NetworkMode)) return null;
+  const making = ctx.call('network', 'sandbox', []);
+  making.catch(() => undefined); // a failure reaches whoever awaits it, or nobody if the start fails first
+  return making;
+}
+
+/** Lets go of the sandbox once the init has joined it (or the start failed). */
+async function closeSandbox(ctx: EngineContext, making: Promise<Sandbox>): Promise<void> {
+  const sandbox = await making.catch(() => null);
+  if (sandbox) await ctx.call('network', 'closeSandbox', [sandbox]);
+}
+
+/**
+ * Has the runtime create the container while its network is plugged in: the runtime's init joins
+ * the sandbox, and the veths go into it meanwhile instead of after. Both are waited for before a
  * failure goes out, so the unwind never races an endpoint still being made.
  */
-async function createAndConnect(ctx: EngineContext, r: ContainerRecord, spec: OciSpec, p: ContainerPaths): Promise<{ created: RuntimeState; net: NetworkSettings }> {
+async function createAndConnect(ctx: EngineContext, r: ContainerRecord, spec: OciSpec, p: ContainerPaths, making: Promise<Sandbox> | null): Promise<{ created: RuntimeState; net: NetworkSettings }> {
   const ownNetns = spec.linux?.namespaces?.some((n) => n.type === 'network' && !n.path);
-  const userns = spec.linux?.namespaces?.some((n) => n.type === 'user');
   // In a user namespace the init could not join a namespace the daemon's user owns: it makes its own.
-  const sandbox = ownNetns && !userns && networkOf(r.HostConfig.NetworkMode) ? await ctx.call('network', 'sandbox', []) : null;
-  try {
-    if (sandbox) useNetns(spec, sandbox.path);
-    const creating = ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
-    const connecting = sandbox ? connectNetwork(ctx, r, { path: sandbox.path }) : creating.then((c) => connectNetwork(ctx, r, { pid: c.pid }));
-    const [created, net] = await allSettledOrFirstError([creating, connecting]);
-    return { created, net };
-  } finally {
-    if (sandbox) await ctx.call('network', 'closeSandbox', [sandbox]);
-  }
+  const userns = spec.linux?.namespaces?.some((n) => n.type === 'user');
+  const sandbox = making && ownNetns && !userns ? await making : null;
+  if (sandbox) useNetns(spec, sandbox.path);
+  const creating = ctx.ask<RuntimeState>('execdriver', { type: 'exec.create', id: r.Id, spec, paths: execPaths(p) });
+  const connecting = sandbox ? connectNetwork(ctx, r, { path: sandbox.path }) : creating.then((c) => connectNetwork(ctx, r, { pid: c.pid }));
+  const [created, net] = await allSettledOrFirstError([creating, connecting]);
+  return { created, net };
 }
 
 /** Undoes a start that failed half-way: the runtime's container, the cgroup, the rootfs mount. */
@@ -91,6 +104,7 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
   const r = await ctx.call('containers', 'move', [ref, { type: 'start' }]);
   const rootfs = await ctx.call('graphdriver', 'get', [r.rwLayer]);
   let cgroup = false;
+  const sandbox = sandboxFor(ctx, r);
   try {
     const p = containerPaths(ctx.config, r.Id);
     await writeEtcFiles(p, r);
@@ -102,7 +116,7 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
     const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
     if (r.HostConfig.NetworkMode?.startsWith('container:')) joinNetns(spec, await ctx.call('containers', 'find', [r.HostConfig.NetworkMode.slice(10)]));
     // Its namespaces exist, its network is in, its process waits: it starts with all of it.
-    const { created, net } = await createAndConnect(ctx, r, spec, p);
+    const { created, net } = await createAndConnect(ctx, r, spec, p, sandbox);
     await ctx.attachments.connectAll(r.Id);
     await ctx.ask('execdriver', { type: 'exec.start', id: r.Id });
     await ctx.call('containers', 'move', [r.Id, { type: 'started', pid: created.pid, at: new Date(ctx.clock.now()).toISOString() }, { NetworkSettings: networkOf(r.HostConfig.NetworkMode) ? { ...net, SandboxKey: `/proc/${created.pid}/ns/net` } : net }]);
@@ -111,6 +125,8 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
     return { id: r.Id, pid: created.pid };
   } catch (err) {
     return unwind(ctx, r, cgroup, err);
+  } finally {
+    if (sandbox) await closeSandbox(ctx, sandbox);
   }
 }
 
