@@ -9,7 +9,7 @@ import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { system } from '../../../protocol/errdefs.js';
 import { checkLayerId } from '../../../drivers/graph/backend.js';
-import { END, FILE, MAGIC, RAW, TarSplitter } from './tar-split.js';
+import { END, FILE, MAGIC, RAW, TarSplitter } from '../../../drivers/graph/tar-split.js';
 
 /** One record read back. */
 export type SplitRecord = { type: 'raw'; bytes: Buffer } | { type: 'file'; path: string; size: number };

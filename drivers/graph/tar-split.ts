@@ -8,7 +8,7 @@
  *
  * Record stream: a magic line, then `RAW u32 len bytes` | `FILE u16 len name u64 size` | `END`.
  */
-import { entryParts } from '../../../drivers/graph/paths.js';
+import { entryParts } from './paths.js';
 
 /** The first bytes of every record stream (a format version for later changes). */
 export const MAGIC = Buffer.from('berth-tar-split 1\n');
