@@ -3,8 +3,11 @@
  * pulled by the real docker CLI (`docker pull`) from berth — download, verify, gunzip, hash and
  * extract into the graph driver, then record — N times, the image removed between runs. Reports
  * MB/s (compressed bytes over wall time of `docker pull`), min and median, with the CPU ms per MB of
- * berth and of the registry (wall time is noisy on a shared machine, CPU time much less); and the
- * same against a dockerd when one is installed (the issue's yardstick: dockerd ~70–120 MB/s, berth's target 250).
+ * berth (all its threads) and of its main thread, which keeps only the download: the blob digest,
+ * gunzip, the diffID, tar-split and the extraction run on the graph driver's apply workers
+ * (drivers/graph/apply-pool.ts); and of the registry (wall time is noisy on a shared machine, CPU
+ * time much less); and the same against a dockerd when one is installed (the issue's yardstick:
+ * dockerd ~70–120 MB/s, berth's target 250).
  *
  *     npx tsc -p tsconfig.json && node dist/bench/pull.js [runs=5] [driver]
  */

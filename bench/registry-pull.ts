@@ -1,8 +1,9 @@
 /**
  * Pull benchmark, registry side: the ~85 MB image of 5 incompressible layers in a real local
  * registry, downloaded by berth's registry client with every layer at once, each hashed
- * (digest + size check) and gunzipped while it streams, nothing kept in memory. This is the
- * ceiling the whole pull (with extraction) can reach; prepareBenchRegistry() is exported so that
+ * (digest + size check) and gunzipped while it streams, nothing kept in memory, all on the main
+ * thread (a daemon's pull does the digest and gunzip on its apply workers, with the extraction);
+ * prepareBenchRegistry() is exported so that
  * the end-to-end benchmark (`docker pull` against berth and dockerd) loads the same image.
  *
  *     npx tsc -p tsconfig.json && node dist/bench/registry-pull.js [runs=3]

@@ -6,7 +6,7 @@ import { chainIds } from '../services/graph/blobs.js';
 import type { ImageRecord, LayerRecord } from '../services/graph/graphdb.js';
 import { applyTracked } from '../services/graph/ingest.js';
 import type { Repository } from '../services/registry/client.js';
-import { decompressed } from '../../drivers/graph/decompress.js';
+import { algorithmOf } from '../services/registry/blob-stream.js';
 import type { ProgressWriter } from './progress.js';
 import { randomBytes } from 'node:crypto';
 
@@ -57,11 +57,11 @@ async function bounded<T>(items: T[], limit: number, fn: (item: T) => Promise<vo
 }
 
 /**
- * Downloads and applies the missing layers, streaming: bytes are verified (the blob digest, by the
- * registry client), decompressed and hashed (the diffID) on their way into the driver. Layer trees
- * are created bottom-up first; when the driver's diffs do not depend on their parents' content
- * (overlay) the layers then download and extract three at a time, else one after another. On
- * failure every tree made here is removed.
+ * Downloads and applies the missing layers, streaming: the registry client checks the size, the
+ * driver hashes (the blob digest and the diffID), decompresses and applies on its worker threads.
+ * Layer trees are created bottom-up first; when the driver's diffs do not depend on their parents'
+ * content (overlay) the layers then download and extract three at a time, else one after another.
+ * On failure every tree made here is removed.
  */
 export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progress: ProgressWriter, signal?: AbortSignal): Promise<LayerRecord[]> {
   plan.present.forEach((_, i) => progress.status('Already exists', shortDigest(plan.layers[i]!.digest)));
@@ -92,9 +92,11 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
 
 async function fetchLayer(ctx: EngineContext, repo: Repository, d: Descriptor, layer: LayerRecord, parentCache: string | null, progress: ProgressWriter, signal?: AbortSignal): Promise<number> {
   const id = shortDigest(d.digest);
-  const blob = repo.blob(d, { signal, onBytes: (n) => progress.bytes('Downloading', id, n, d.size) });
-  const plain = await decompressed(blob);
-  const { diffId, size } = await applyTracked(ctx, layer.cacheId, parentCache, plain);
+  // The driver hashes the blob where it decompresses it, on its apply worker; a blob that is not the
+  // descriptor's fails the apply as the stream would have failed it, and the caller discards the layer.
+  const blob = repo.blob(d, { signal, onBytes: (n) => progress.bytes('Downloading', id, n, d.size), verifyDigest: false });
+  const inputDigest = { algorithm: algorithmOf(d.digest), check: (digest: string) => blob.checkDigest(digest) };
+  const { diffId, size } = await applyTracked(ctx, layer.cacheId, parentCache, blob, { inputDigest });
   if (diffId !== layer.diffId) throw invalidParameter(`layer ${d.digest}: content has diffID ${diffId}, the config says ${layer.diffId}`);
   progress.status('Download complete', id);
   progress.status('Pull complete', id);

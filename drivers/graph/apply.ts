@@ -11,7 +11,6 @@ import tar, { type Header } from 'tar-stream';
 import { BerthError, asBerthError, invalidParameter } from '../../protocol/errdefs.js';
 import { type ApplyContext, type LayerHeader, type WhiteoutMode, finishDirs, parentFixer } from './apply-ctx.js';
 import { writeEntry } from './apply-entry.js';
-import type { ApplyResult } from './backend.js';
 import { decompressed } from './decompress.js';
 import type { FileOps } from './fileops.js';
 import { captureRawXattrs } from './pax.js';
@@ -97,7 +96,7 @@ async function extractAll(ctx: ApplyContext, source: Readable): Promise<void> {
  * they are durable: the caller records the layer as present after this, and a crash must not leave
  * a recorded layer with files the page cache never wrote back.
  */
-export async function applyLayer(root: string, input: Readable, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyLayer(root: string, input: Readable, options: ApplyOptions): Promise<{ size: number }> {
   const ctx: ApplyContext = { root, mode: options.whiteouts, ops: options.fileOps, touched: new Set(), dirs: [], size: 0 };
   try {
     if (!(await fsp.lstat(root)).isDirectory()) throw invalidParameter(`apply layer: ${root} is not a directory`);

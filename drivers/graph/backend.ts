@@ -6,6 +6,8 @@
 import type { Readable } from 'node:stream';
 
 import { invalidParameter } from '../../protocol/errdefs.js';
+import { ApplyPool } from './apply-pool.js';
+import { type LayerApplier, inProcessApplier } from './applier.js';
 import type { FileOps } from './fileops.js';
 
 /** Docker's /containers/{id}/changes kinds: 0 modified, 1 added, 2 deleted. */
@@ -20,9 +22,33 @@ export interface Change {
   Kind: ChangeKindValue;
 }
 
-/** What applyDiff reports: the bytes of file content the layer added. */
+/** What applyDiff reports: the bytes of file content the layer added, and the layer's diffID. */
 export interface ApplyResult {
   size: number;
+  /** sha256 of the uncompressed tar stream, every byte (even past the end-of-archive). */
+  diffId: string;
+}
+
+/** A digest of a layer stream as given (the compressed blob), made and checked where it is read. */
+export interface InputDigest {
+  /** The hash algorithm (`sha256`). */
+  algorithm: string;
+  /**
+   * Called with `algorithm:hex` once the whole stream was read; what it throws is the apply's error,
+   * ahead of the apply's own result or failure, as when the download stream checked the digest.
+   */
+  check(digest: string): void;
+}
+
+/** What applyDiff does besides applying. */
+export interface ApplyDiffOptions {
+  /** Receives the layer's tar-split records (tar-split.ts) in order, as they are made. */
+  onRecords?: (records: Buffer) => void;
+  /**
+   * Digest the stream as given on the way, where the bytes are read anyway (a pull verifies its
+   * blobs with it, sparing the main thread one pass over them).
+   */
+  inputDigest?: InputDigest;
 }
 
 /** A graph driver backend. Every method names the layer by id; ids are path-safe tokens. */
@@ -40,14 +66,14 @@ export interface GraphBackend {
   /** Whether the layer exists. */
   exists(id: string): Promise<boolean>;
   /** Applies a (possibly compressed) layer tarball to the layer, which must have `parent` as parent. */
-  applyDiff(id: string, parent: string | null, tar: Readable): Promise<ApplyResult>;
+  applyDiff(id: string, parent: string | null, tar: Readable, options?: ApplyDiffOptions): Promise<ApplyResult>;
   /** A tar stream of what the layer changed relative to `parent`, deletions as whiteouts. */
   diff(id: string, parent: string | null): Promise<Readable>;
   /** The changes of the layer relative to `parent`, sorted by path. */
   changes(id: string, parent: string | null): Promise<Change[]>;
   /** Key/value lines for `docker info`'s DriverStatus. */
   status(): [string, string][];
-  /** Releases every mount the backend holds (daemon shutdown). */
+  /** Releases every mount the backend holds and stops its apply workers (daemon shutdown). */
   cleanup(): Promise<void>;
 }
 
@@ -55,6 +81,16 @@ export interface GraphBackend {
 export interface BackendOptions {
   /** The file operations to use (default: node:fs plus the native addon where it has the call). */
   fileOps?: FileOps;
+  /**
+   * Where layers are applied (default: worker threads with the default FileOps, or this thread when
+   * `fileOps` is given, since a FileOps cannot cross threads).
+   */
+  applier?: LayerApplier;
+}
+
+/** The applier `options` ask for. */
+export function applierFor(options: BackendOptions, ops: FileOps): LayerApplier {
+  return options.applier ?? (options.fileOps ? inProcessApplier(ops) : new ApplyPool());
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

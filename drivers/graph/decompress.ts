@@ -31,7 +31,7 @@ export function detectCompression(head: Uint8Array): Compression {
 }
 
 /** Node 20's zlib has no zstd; fzstd decodes in JS, one input chunk at a time. */
-class ZstdDecompress extends Transform {
+export class ZstdDecompress extends Transform {
   private readonly decoder = new Decompress((chunk) => {
     this.push(Buffer.from(chunk)); // copy: the decoder reuses its window buffer
   });

@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { conflict, invalidParameter } from '../../protocol/errdefs.js';
-import { applyLayer } from './apply.js';
-import type { ApplyResult, BackendOptions, Change, GraphBackend } from './backend.js';
+import type { LayerApplier } from './applier.js';
+import { type ApplyDiffOptions, type ApplyResult, type BackendOptions, type Change, type GraphBackend, applierFor } from './backend.js';
 import { exportUpper } from './export.js';
 import type { FileOps } from './fileops.js';
 import { backingFilesystem } from './fsinfo.js';
@@ -44,13 +44,15 @@ export class OverlayBackend implements GraphBackend {
     private readonly home: LayerHome,
     private readonly ops: FileOps,
     private readonly mounter: Mounter,
+    private readonly applier: LayerApplier,
   ) {}
 
   /** Opens (creating) <dataRoot>/overlay. */
   static async open(dataRoot: string, options: OverlayOptions = {}): Promise<OverlayBackend> {
     const home = await LayerHome.open(path.join(dataRoot, 'overlay'));
     await fsp.mkdir(path.join(home.dir, LINKS), { recursive: true, mode: 0o700 });
-    return new OverlayBackend(home, options.fileOps ?? defaultFileOps(), options.mounter ?? nativeMounter);
+    const ops = options.fileOps ?? defaultFileOps();
+    return new OverlayBackend(home, ops, options.mounter ?? nativeMounter, applierFor(options, ops));
   }
 
   private existing(id: string, op: string): Promise<string> {
@@ -132,12 +134,12 @@ export class OverlayBackend implements GraphBackend {
     return this.home.exists(id);
   }
 
-  async applyDiff(id: string, parent: string | null, tar: Readable): Promise<ApplyResult> {
+  async applyDiff(id: string, parent: string | null, tar: Readable, options: ApplyDiffOptions = {}): Promise<ApplyResult> {
     const dir = await this.existing(id, 'apply layer');
     await this.checkParent(dir, id, parent, 'apply layer');
     // Changing an upper dir under a live overlay mount is undefined behaviour in overlayfs.
     if (this.refs.get(id)?.mounted) throw conflict(`apply layer: layer ${id} is mounted`);
-    return applyLayer(path.join(dir, 'diff'), tar, { whiteouts: 'overlay', fileOps: this.ops });
+    return this.applier.apply(path.join(dir, 'diff'), tar, { ...options, whiteouts: 'overlay' });
   }
 
   async diff(id: string, parent: string | null): Promise<Readable> {
@@ -167,5 +169,6 @@ export class OverlayBackend implements GraphBackend {
         this.refs.delete(id);
       });
     }
+    await this.applier.close();
   }
 }

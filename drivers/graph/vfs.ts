@@ -7,8 +7,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
-import { applyLayer } from './apply.js';
-import type { ApplyResult, BackendOptions, Change, GraphBackend } from './backend.js';
+import type { LayerApplier } from './applier.js';
+import { type ApplyDiffOptions, type ApplyResult, type BackendOptions, type Change, type GraphBackend, applierFor } from './backend.js';
 import { compareTrees } from './changes.js';
 import { exportChanges } from './export.js';
 import type { FileOps } from './fileops.js';
@@ -24,11 +24,13 @@ export class VfsBackend implements GraphBackend {
   private constructor(
     private readonly home: LayerHome,
     private readonly ops: FileOps,
+    private readonly applier: LayerApplier,
   ) {}
 
   /** Opens (creating) <dataRoot>/vfs. */
   static async open(dataRoot: string, options: BackendOptions = {}): Promise<VfsBackend> {
-    return new VfsBackend(await LayerHome.open(path.join(dataRoot, 'vfs')), options.fileOps ?? defaultFileOps());
+    const ops = options.fileOps ?? defaultFileOps();
+    return new VfsBackend(await LayerHome.open(path.join(dataRoot, 'vfs')), ops, applierFor(options, ops));
   }
 
   async create(id: string, parent: string | null): Promise<void> {
@@ -54,9 +56,9 @@ export class VfsBackend implements GraphBackend {
     return this.home.exists(id);
   }
 
-  async applyDiff(id: string, _parent: string | null, tar: Readable): Promise<ApplyResult> {
+  async applyDiff(id: string, _parent: string | null, tar: Readable, options: ApplyDiffOptions = {}): Promise<ApplyResult> {
     // The parent was copied in at create; the diff lands on top of that copy.
-    return applyLayer(await this.home.existing(id, 'apply layer'), tar, { whiteouts: 'delete', fileOps: this.ops });
+    return this.applier.apply(await this.home.existing(id, 'apply layer'), tar, { ...options, whiteouts: 'delete' });
   }
 
   async diff(id: string, parent: string | null): Promise<Readable> {
@@ -75,6 +77,6 @@ export class VfsBackend implements GraphBackend {
   }
 
   async cleanup(): Promise<void> {
-    // vfs holds no mounts.
+    await this.applier.close(); // vfs holds no mounts
   }
 }

@@ -1,9 +1,12 @@
 import t from 'tap';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestDaemon } from '../helpers/daemon.js';
-import { buildImage, busyboxImage, multiLayerImage, platformIndex, pushImage } from '../helpers/images.js';
+import { buildImage, busyboxImage, multiLayerImage, platformIndex, pushImage, randomImage } from '../helpers/images.js';
 import { registryProbe, startRegistry } from '../helpers/registry.js';
+import { startFakeRegistry } from '../helpers/registry-fake.js';
 
 interface Msg { status?: string; id?: string; error?: string; progressDetail?: { current?: number; total?: number } }
 const messages = (body: string) => body.trim().split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as Msg);
@@ -60,4 +63,33 @@ t.test('a pull whose layer does not match its digest leaves nothing', { skip: re
   t.match(m.at(-1), { error: /diffID/ });
   t.same((await d.request('GET', '/images/json')).json(), []);
   t.same(readdirSync(path.join(d.config.dataRoot, 'vfs')), [], 'no layer tree left');
+});
+
+t.test('a pull of a blob that is not its digest, or that its client gives up, leaves nothing', async (t) => {
+  const reg = await startFakeRegistry();
+  t.teardown(() => reg.close());
+  const img = await randomImage({ layers: 2, totalBytes: 2 * 1024 * 1024 });
+  reg.add('faulty', 'latest', img);
+  const d = await startTestDaemon({ storageDriver: 'vfs' });
+  t.teardown(() => d.close());
+  const left = () => ['vfs', path.join('image', 'tar-split')].flatMap((sub) => (existsSync(path.join(d.config.dataRoot, sub)) ? readdirSync(path.join(d.config.dataRoot, sub)) : []));
+
+  // The layers are hashed on the driver's apply worker, not by the download: the error must still be the download's.
+  reg.faults.corrupt.add(img.layers[1]!.digest);
+  const m = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/faulty&tag=latest`)).body);
+  t.match(m.at(-1), { error: new RegExp(`filesystem layer verification failed for digest ${img.layers[1]!.digest} \\(${reg.host}/faulty\\): the content has digest sha256:`) });
+  t.same((await d.request('GET', '/images/json')).json(), []);
+  t.same(left(), [], 'no layer tree or tar-split records left');
+  reg.faults.corrupt.clear();
+
+  for (const l of img.layers) reg.faults.slow.set(l.digest, 256 * 1024);
+  const req = http.request({ socketPath: d.socket, method: 'POST', path: `/images/create?fromImage=${reg.host}/faulty&tag=latest` });
+  req.on('error', () => undefined);
+  req.end();
+  for (let i = 0; i < 100 && left().filter((n) => !n.startsWith('.')).length === 0; i++) await sleep(50);
+  await sleep(300); // a layer is being applied
+  req.destroy();
+  for (let i = 0; i < 100 && left().length > 0; i++) await sleep(50);
+  t.same(left(), [], 'a pull its client left is cancelled and rolled back');
+  reg.faults.slow.clear();
 });

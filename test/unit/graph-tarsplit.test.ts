@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { applyLayer } from '../../drivers/graph/apply.js';
 import { defaultFileOps } from '../../drivers/graph/native.js';
-import { digestTap } from '../../actors/services/graph/ingest.js';
+import { digestTap } from '../../drivers/graph/apply-hashed.js';
 import { assemble } from '../../actors/services/graph/layer-tar.js';
 import { TarSplitStore } from '../../actors/services/graph/tar-split-store.js';
 import { buildTar } from '../helpers/tar.js';

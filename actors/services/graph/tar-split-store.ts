@@ -16,8 +16,10 @@ export type SplitRecord = { type: 'raw'; bytes: Buffer } | { type: 'file'; path:
 
 /** Records being written for a layer that is being applied. */
 export interface SplitWriter {
-  /** Every byte of the uncompressed layer, in order. */
+  /** Every byte of the uncompressed layer, in order (the records are split here). */
   feed(chunk: Buffer): void;
+  /** Records already split where the bytes are (the graph driver's apply worker), in order; not with feed. */
+  records(records: Buffer): void;
   /** The layer applied: the records are complete, synced and moved into place. */
   commit(): Promise<void>;
   /** The layer failed: nothing is kept. */
@@ -70,11 +72,18 @@ export class TarSplitStore {
     gzip.pipe(out);
     const written = finished(out);
     written.catch(() => undefined); // awaited in commit; an abort leaves it rejected
-    const splitter = new TarSplitter((r) => void gzip.write(r));
+    // Made on the first feed (or at commit), so that split records arriving whole get no second magic.
+    let splitter: TarSplitter | undefined;
+    let whole = false;
+    const split = () => (splitter ??= new TarSplitter((r) => void gzip.write(r)));
     return {
-      feed: (chunk) => splitter.feed(chunk),
+      feed: (chunk) => split().feed(chunk),
+      records: (records) => {
+        whole = true;
+        gzip.write(records);
+      },
       commit: async () => {
-        splitter.end();
+        if (!whole) split().end();
         gzip.end();
         await written;
         const f = await fsp.open(tmp, 'r');

@@ -23,6 +23,17 @@ export interface BlobFetchOptions {
    * needs no counting stage of its own between the socket and the decompressor.
    */
   onBytes?: (received: number) => void;
+  /**
+   * false: the consumer hashes the bytes where it reads them anyway (a pull: the graph driver's apply
+   * worker, off the main thread) and calls checkDigest() before it keeps anything; the stream checks
+   * only the size. Default true.
+   */
+  verifyDigest?: boolean;
+}
+
+/** The algorithm part of a digest (`sha256` of `sha256:…`). */
+export function algorithmOf(digest: string): string {
+  return digest.slice(0, digest.indexOf(':'));
 }
 
 /** Path of a blob in a repository. */
@@ -32,7 +43,7 @@ export function blobPath(name: string, digest: string): string {
 
 /** A blob download: exactly the descriptor's bytes, or an error instead of 'end'. */
 export class BlobStream extends Readable {
-  private readonly hash: Hash;
+  private readonly hash: Hash | undefined;
   private received = 0;
   private res?: StreamResponse;
   private busy = false;
@@ -47,7 +58,7 @@ export class BlobStream extends Readable {
     private readonly opts: BlobFetchOptions = {},
   ) {
     super({ highWaterMark: 1 << 20 });
-    this.hash = createHash(desc.digest.slice(0, desc.digest.indexOf(':')));
+    this.hash = opts.verifyDigest === false ? undefined : createHash(algorithmOf(desc.digest));
     this.delay = opts.retryDelayMs ?? 250;
   }
 
@@ -93,7 +104,7 @@ export class BlobStream extends Readable {
       if (this.received + chunk.length > this.desc.size) {
         return this.fatal(system(`filesystem layer verification failed for digest ${this.desc.digest} (${this.where}): more than the ${this.desc.size} bytes the manifest announces`));
       }
-      this.hash.update(chunk);
+      this.hash?.update(chunk);
       this.received += chunk.length;
       this.opts.onBytes?.(this.received);
       if (!this.push(chunk)) res.body.pause();
@@ -108,11 +119,22 @@ export class BlobStream extends Readable {
   /** All bytes are in: the digest decides between 'end' and an error. */
   private finish(): void {
     this.release();
-    const actual = `${this.desc.digest.slice(0, this.desc.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
-    if (actual !== this.desc.digest) {
-      return this.fatal(system(`filesystem layer verification failed for digest ${this.desc.digest} (${this.where}): the content has digest ${actual}`));
+    if (this.hash) {
+      const err = this.mismatch(`${algorithmOf(this.desc.digest)}:${this.hash.digest('hex')}`);
+      if (err) return this.fatal(err);
     }
     this.push(null);
+  }
+
+  private mismatch(actual: string): Error | undefined {
+    if (actual === this.desc.digest) return undefined;
+    return system(`filesystem layer verification failed for digest ${this.desc.digest} (${this.where}): the content has digest ${actual}`);
+  }
+
+  /** With verifyDigest false: throws what the stream would have failed with unless `actual` is the descriptor's digest. */
+  checkDigest(actual: string): void {
+    const err = this.mismatch(actual);
+    if (err) throw err;
   }
 
   /** A failed attempt: retried after a pause when it can help, else the stream's error. */

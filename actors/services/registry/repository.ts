@@ -60,7 +60,7 @@ export class Repository {
    * A blob as a verified stream (see blobs.ts): it errors instead of ending when the bytes are not
    * the descriptor's, so whatever the caller wrote from it must be discarded then.
    */
-  blob(desc: Descriptor, opts: BlobFetchOptions = {}): Readable {
+  blob(desc: Descriptor, opts: BlobFetchOptions = {}): BlobStream {
     return new BlobStream(() => this.session.transport(), this.name, desc, opts);
   }
 
