@@ -1,15 +1,16 @@
 /**
  * Where a container start spends its time: the API calls of `docker run --rm busybox true`, each timed
- * alone (create, attach-less start, wait, delete), p50 over N runs. A benchmark, not a test.
+ * alone (create, attach-less start, wait, delete), p50 over N runs, against a daemon in its own
+ * process (daemon.ts). A benchmark, not a test.
  *
  *     npm run build && node dist/bench/phases.js [runs=30]
  */
-import { startTestDaemon, type TestDaemon } from '../test/helpers/daemon.js';
-import { createContainer, importBusybox } from '../test/helpers/containers.js';
+import { createContainer } from '../test/helpers/containers.js';
+import { startBenchDaemon, type BenchDaemon } from './daemon.js';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-async function one(d: TestDaemon, into: Record<string, number[]>): Promise<void> {
+async function one(d: BenchDaemon, into: Record<string, number[]>): Promise<void> {
   const mark = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = now();
     const v = await fn();
@@ -24,9 +25,8 @@ async function one(d: TestDaemon, into: Record<string, number[]>): Promise<void>
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 30);
-  const d = await startTestDaemon();
+  const d = await startBenchDaemon();
   try {
-    await importBusybox(d);
     const warm: Record<string, number[]> = {};
     for (let i = 0; i < 3; i++) await one(d, warm);
     const t: Record<string, number[]> = {};

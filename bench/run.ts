@@ -1,17 +1,16 @@
 /**
  * Container start benchmark (issue 5): p50 / p90 of `docker run --rm busybox true` through the real
  * docker CLI against berth, and of create + start + wait + remove through the API alone (no CLI
- * process), on the native runtime. A benchmark, not a test: it prints numbers and judges nothing.
+ * process), on the native runtime, the daemon in a process of its own (daemon.ts) and each docker
+ * run spawned with posix_spawn (the addon's spawnCollect), so that neither the client's event loop
+ * nor its forks are counted. A benchmark, not a test: it prints numbers and judges nothing.
  *
  *     npm run build && node dist/bench/run.js [runs=30]
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { startTestDaemon, type TestDaemon } from '../test/helpers/daemon.js';
-import { createContainer, importBusybox } from '../test/helpers/containers.js';
+import { loadNative } from '../drivers/native/addon.js';
+import { createContainer } from '../test/helpers/containers.js';
 import { dockerCliPath } from '../test/helpers/docker-cli.js';
-
-const run = promisify(execFile);
+import { startBenchDaemon, type BenchDaemon } from './daemon.js';
 
 /** The p-th percentile of sorted samples. */
 function percentile(sorted: number[], p: number): number {
@@ -29,7 +28,7 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function apiRun(d: TestDaemon): Promise<void> {
+async function apiRun(d: BenchDaemon): Promise<void> {
   const id = await createContainer(d, { Cmd: ['true'] });
   await d.request('POST', `/containers/${id}/start`);
   await d.request('POST', `/containers/${id}/wait`);
@@ -38,18 +37,22 @@ async function apiRun(d: TestDaemon): Promise<void> {
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 30);
-  const d = await startTestDaemon();
+  const d = await startBenchDaemon();
   try {
-    await importBusybox(d);
     for (let i = 0; i < 3; i++) await apiRun(d); // warm up: page cache, JIT
     const api: number[] = [];
     for (let i = 0; i < runs; i++) api.push(await timeIt(() => apiRun(d)));
     report('API create+start+wait+rm (busybox true)', api);
     const cli = dockerCliPath();
     if (!cli) return console.log('docker CLI not found: the CLI run is skipped');
-    const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
+    const env = { DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
+    const run = async () => {
+      const r = await loadNative().spawnCollect(cli, ['run', '--rm', 'busybox', 'true'], { env });
+      if (r.code !== 0) throw new Error(`docker run: ${r.code ?? r.signal} ${r.stderr}`);
+    };
+    for (let i = 0; i < 3; i++) await run();
     const docker: number[] = [];
-    for (let i = 0; i < runs; i++) docker.push(await timeIt(() => run(cli, ['run', '--rm', 'busybox', 'true'], { env })));
+    for (let i = 0; i < runs; i++) docker.push(await timeIt(run));
     report('docker run --rm busybox true (real CLI)', docker);
     console.log('dockerd is not installed here: its figure (about 300 ms on these machines) is not measured.');
   } finally {
