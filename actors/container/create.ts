@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fromPromise } from 'xstate';
-import { invalidParameter } from '../../protocol/errdefs.js';
+import { invalidParameter, kindOf } from '../../protocol/errdefs.js';
 import type { ContainerCreateRequest, ContainerCreateResponse } from '../../protocol/types/containers.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
@@ -56,6 +56,25 @@ async function topLayer(ctx: EngineContext, imageId: string): Promise<string | n
   return top ? ((await ctx.call('graph', 'layer', [top]))?.cacheId ?? null) : null;
 }
 
+/** How many other generated names dockerd tries when the one it drew is taken. */
+const NAME_RETRIES = 5;
+
+/**
+ * Records a new container. A generated name that is taken is drawn again, as dockerd does (with a
+ * digit after the first retry); a name the client chose is its to change.
+ */
+export async function addRecord(ctx: EngineContext, r: ContainerRecord, chosen: boolean): Promise<ContainerRecord> {
+  for (let retry = 0; ; retry++) {
+    try {
+      await ctx.call('containers', 'add', [r]);
+      return r;
+    } catch (err) {
+      if (chosen || kindOf(err) !== 'Conflict' || retry >= NAME_RETRIES) throw err;
+      r = { ...r, Name: `/${randomName(retry + 1)}` };
+    }
+  }
+}
+
 /**
  * Creates a container: the config merged with the image's, a name, a writable layer on top of the
  * image and its mounts (volumes made on demand and filled from the image). The layer and volumes are
@@ -65,13 +84,13 @@ export const createJob = defineJob(
   'container.create',
   fromPromise(async ({ input }: { input: JobInput<CreateArgs> }) => {
     const ctx = input.ctx as EngineContext;
-    const r = await newRecord(ctx, input.args);
+    let r = await newRecord(ctx, input.args);
     const planned = planMounts(r.Config, r.HostConfig);
     const top = await topLayer(ctx, r.Image);
     await ctx.call('graphdriver', 'create', [r.rwLayer, top]);
     try {
       const Mounts = await attachMounts(ctx, r.Id, r.rwLayer, planned);
-      await ctx.call('containers', 'add', [{ ...r, Mounts, imageLayer: top }]).catch(async (err: unknown) => {
+      r = await addRecord(ctx, { ...r, Mounts, imageLayer: top }, Boolean(input.args.name)).catch(async (err: unknown) => {
         await detachMounts(ctx, r.Id, true).catch(() => undefined);
         throw err;
       });
