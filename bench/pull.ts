@@ -11,16 +11,22 @@
  *
  *     npx tsc -p tsconfig.json && node dist/bench/pull.js [runs=5] [driver]
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { loadNative } from '../drivers/native/addon.js';
 import { startTestDaemon } from '../test/helpers/daemon.js';
 import { dockerCliPath } from '../test/helpers/docker-cli.js';
 import { cpuSpan, load1, median, type CpuSpan } from './cpu.js';
 import { prepareBenchRegistry } from './registry-pull.js';
 
-const run = promisify(execFile);
+/**
+ * Runs the docker CLI with posix_spawn (the addon's spawnCollect): execFile would fork this process,
+ * the daemon's, on its event loop (~20 ms at its size), and that would count as the pull's time.
+ */
+async function run(cli: string, args: string[], options: { env: Record<string, string> }): Promise<void> {
+  const r = await loadNative().spawnCollect(cli, args, options);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.code ?? `signal ${r.signal}`} ${r.stderr}`);
+}
 
 /** Where a dockerd binary would be (none is installed on the CI machines; say so rather than guess). */
 const DOCKERD = ['/usr/bin/dockerd', '/usr/local/bin/dockerd'];
@@ -30,7 +36,7 @@ const DOCKERD = ['/usr/bin/dockerd', '/usr/local/bin/dockerd'];
  * process (the in-process daemon) and of the registry (`registryPid`) per run.
  */
 export async function timePulls(docker: string, host: string, reference: string, runs: number, registryPid: number): Promise<CpuSpan[]> {
-  const env = { ...process.env, DOCKER_HOST: host };
+  const env = { DOCKER_HOST: host };
   const spans: CpuSpan[] = [];
   for (let i = 0; i < runs; i++) {
     const end = cpuSpan(registryPid);
