@@ -5,6 +5,7 @@
  * (see helper-failure.ts), the message crun-style: operation, object, why.
  */
 import { system } from '../../protocol/errdefs.js';
+import type { NativeAddon, SpawnResult } from '../native/addon.js';
 import type { ExecPaths } from './backend.js';
 import { reportError } from './helper-failure.js';
 
@@ -17,19 +18,11 @@ export interface ShimReady {
   shimPid: number;
 }
 
-/** How a run of the helper ended (the addon's spawnCollect). */
-export interface HelperRun {
-  code: number | null;
-  signal: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
- * Runs a program to its end. The addon's spawnCollect, which does not fork the daemon (Node's
+ * Runs a program to its end: the addon's spawnCollect, which does not fork the daemon (Node's
  * spawn copies its page tables on the main thread, some ms per container start).
  */
-export type RunProgram = (program: string, args: string[], options: { argv0?: string; env?: Record<string, string> }) => Promise<HelperRun>;
+export type RunProgram = NativeAddon['spawnCollect'];
 
 /** Options of spawnShim. */
 export interface SpawnShimOptions {
@@ -49,7 +42,7 @@ export interface SpawnShimOptions {
 export async function spawnShim(id: string, paths: ExecPaths, opts: SpawnShimOptions): Promise<ShimReady> {
   const args = ['shim', '--id', id, '--bundle', paths.bundle, '--state', paths.state, '--log', paths.log];
   if (opts.lingerSeconds !== undefined) args.push('--linger', String(opts.lingerSeconds));
-  let run: HelperRun;
+  let run: SpawnResult;
   try {
     run = opts.sealedFd === undefined
       ? await opts.run(opts.helper, args, {})

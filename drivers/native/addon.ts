@@ -82,6 +82,21 @@ export interface BindMountOptions {
 /** Node kinds `mknod` creates. */
 export type NodeType = 'char' | 'block' | 'fifo';
 
+/** spawnCollect's options: argv[0] if it should differ from the path, variables added to the daemon's. */
+export interface SpawnOptions {
+  argv0?: string;
+  env?: Record<string, string>;
+}
+
+/** How a program run by spawnCollect ended, and what it wrote. */
+export interface SpawnResult {
+  /** The exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** `mknod` options; an overlay whiteout is `{ type: 'char', major: 0, minor: 0, mode: 0 }`. */
 export interface MknodOptions {
   type: NodeType;
@@ -344,7 +359,7 @@ export interface NativeAddon {
    * Runs a program to its end on a pool thread, with posix_spawn (the daemon is not forked: no
    * page tables copied); stdin /dev/null, its own process group, `env` added to the daemon's.
    */
-  spawnCollect(program: string, args: string[], options?: { argv0?: string; env?: Record<string, string> }): Promise<{ code: number | null; signal: number | null; stdout: string; stderr: string }>;
+  spawnCollect(program: string, args: string[], options?: SpawnOptions): Promise<SpawnResult>;
   /** Adds an IPv4 address ("10.88.0.1/16", with the subnet's broadcast) to a link. */
   addressAdd(name: string, cidr: string, options?: NetnsOptions): void;
   /** Removes an IPv4 address (EADDRNOTAVAIL when absent). */
