@@ -13,20 +13,11 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadNative } from '../drivers/native/addon.js';
 import { startTestDaemon } from '../test/helpers/daemon.js';
 import { dockerCliPath } from '../test/helpers/docker-cli.js';
 import { cpuSpan, load1, median, type CpuSpan } from './cpu.js';
+import { runDocker } from './docker.js';
 import { prepareBenchRegistry } from './registry-pull.js';
-
-/**
- * Runs the docker CLI with posix_spawn (the addon's spawnCollect): execFile would fork this process,
- * the daemon's, on its event loop (~20 ms at its size), and that would count as the pull's time.
- */
-async function run(cli: string, args: string[], options: { env: Record<string, string> }): Promise<void> {
-  const r = await loadNative().spawnCollect(cli, args, options);
-  if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.code ?? `signal ${r.signal}`} ${r.stderr}`);
-}
 
 /** Where a dockerd binary would be (none is installed on the CI machines; say so rather than guess). */
 const DOCKERD = ['/usr/bin/dockerd', '/usr/local/bin/dockerd'];
@@ -40,9 +31,9 @@ export async function timePulls(docker: string, host: string, reference: string,
   const spans: CpuSpan[] = [];
   for (let i = 0; i < runs; i++) {
     const end = cpuSpan(registryPid);
-    await run(docker, ['pull', '-q', reference], { env });
+    await runDocker(docker, ['pull', '-q', reference], env);
     spans.push(end());
-    await run(docker, ['rmi', reference], { env });
+    await runDocker(docker, ['rmi', reference], env);
   }
   return spans;
 }

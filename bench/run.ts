@@ -7,10 +7,10 @@
  *
  *     npm run build && node dist/bench/run.js [runs=30]
  */
-import { loadNative } from '../drivers/native/addon.js';
 import { createContainer } from '../test/helpers/containers.js';
 import { dockerCliPath } from '../test/helpers/docker-cli.js';
 import { startBenchDaemon, type BenchDaemon } from './daemon.js';
+import { runDocker } from './docker.js';
 
 /** The p-th percentile of sorted samples. */
 function percentile(sorted: number[], p: number): number {
@@ -46,10 +46,7 @@ async function main(): Promise<void> {
     const cli = dockerCliPath();
     if (!cli) return console.log('docker CLI not found: the CLI run is skipped');
     const env = { DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
-    const run = async () => {
-      const r = await loadNative().spawnCollect(cli, ['run', '--rm', 'busybox', 'true'], { env });
-      if (r.code !== 0) throw new Error(`docker run: ${r.code ?? r.signal} ${r.stderr}`);
-    };
+    const run = () => runDocker(cli, ['run', '--rm', 'busybox', 'true'], env);
     for (let i = 0; i < 3; i++) await run();
     const docker: number[] = [];
     for (let i = 0; i < runs; i++) docker.push(await timeIt(run));
