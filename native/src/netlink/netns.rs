@@ -56,7 +56,7 @@ where
     match handle.join() {
         Ok(result) => result,
         Err(_) => Err(NativeError::from(
-            SysError::with_errno("setns", None, libc::EFAULT).explained("the namespace thread panicked"),
+            SysError::with_errno("pthread_join", None, libc::EFAULT).explained("the namespace thread panicked"),
         )
         .during(operation)),
     }
