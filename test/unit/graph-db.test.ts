@@ -1,19 +1,11 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Level } from 'level';
 import { BlobStore, chainIds, sha256 } from '../../actors/services/graph/blobs.js';
 import { GraphDB, type ImageRecord, type LayerRecord } from '../../actors/services/graph/graphdb.js';
+import { tempLevel } from '../helpers/level.js';
 
 async function fresh(t: { teardown(fn: () => Promise<void>): void }) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-graphdb-'));
-  const db = new Level<string, unknown>(path.join(dir, 'db'), { valueEncoding: 'json' });
-  await db.open();
-  t.teardown(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db, dir } = await tempLevel(t, 'graphdb');
   return { g: new GraphDB(db), dir };
 }
 

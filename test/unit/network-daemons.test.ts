@@ -3,23 +3,14 @@
  * and nft table, and nothing one does at start-up, at work or at shutdown touches the other's
  * table, bridges, veths or ports.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Level } from 'level';
 import t, { type Test } from 'tap';
 
 import { NetworkDriver, type NetworkConfig } from '../../drivers/network/driver.js';
 import { FakeBackend, FakeKernel } from '../../drivers/network/fake.js';
+import { tempLevel } from '../helpers/level.js';
 
 async function daemon(t: Test, kernel: FakeKernel, config: NetworkConfig): Promise<{ driver: NetworkDriver; restart(): Promise<NetworkDriver> }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-netdmn-'));
-  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
-  await db.open();
-  t.teardown(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = await tempLevel(t, 'netdmn');
   const driver = new NetworkDriver(db, new FakeBackend(kernel), config);
   await driver.start();
   return {

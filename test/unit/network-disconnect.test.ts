@@ -3,10 +3,6 @@
  * containers service: a container that no longer exists, or a stale endpoint of its name, goes
  * with Force; without it the usual NotFound answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Level } from 'level';
 import t, { type Test } from 'tap';
 
 import type { EngineContext } from '../../actors/context.js';
@@ -15,17 +11,12 @@ import type { ContainerRecord } from '../../actors/services/containers/record.js
 import { NetworkDriver } from '../../drivers/network/driver.js';
 import { FakeBackend, FakeKernel } from '../../drivers/network/fake.js';
 import { kindOf, notFound } from '../../protocol/errdefs.js';
+import { tempLevel } from '../helpers/level.js';
 
 type Method = (...args: unknown[]) => unknown;
 
 async function rig(t: Test, containers: Array<Pick<ContainerRecord, 'Id' | 'Name'> & { networks: string[] }>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-netdisc-'));
-  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
-  await db.open();
-  t.teardown(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = await tempLevel(t, 'netdisc');
   const kernel = new FakeKernel();
   const driver = new NetworkDriver(db, new FakeBackend(kernel), {});
   await driver.start();

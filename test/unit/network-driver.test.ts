@@ -2,15 +2,12 @@
  * The network driver over the fake backend: networks, endpoints, published ports, nothing
  * half-set-up on failure, and start-up after a stop or a crash (adopt, drop stale, rebuild rules).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Level } from 'level';
 import t, { type Test } from 'tap';
 
 import { NetworkDriver, type NetworkConfig } from '../../drivers/network/driver.js';
 import { FakeBackend, FakeKernel } from '../../drivers/network/fake.js';
 import { kindOf } from '../../protocol/errdefs.js';
+import { tempLevel } from '../helpers/level.js';
 
 interface Rig {
   kernel: FakeKernel;
@@ -20,13 +17,7 @@ interface Rig {
 }
 
 async function rig(t: Test, config: NetworkConfig = {}): Promise<Rig> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-netdrv-'));
-  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
-  await db.open();
-  t.teardown(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = await tempLevel(t, 'netdrv');
   const kernel = new FakeKernel();
   const driver = new NetworkDriver(db, new FakeBackend(kernel), config);
   await driver.start();
