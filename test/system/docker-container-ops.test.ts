@@ -3,18 +3,12 @@
  * detached, user / env / workdir), pause and unpause, rename, top, stats --no-stream, update
  * --memory, restart and container prune, read as a user reads them.
  */
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import t from 'tap';
 import { nativeMissing } from '../conformance/execdriver-native-fixture.js';
-import { startTestDaemon } from '../helpers/daemon.js';
 import { dockerCliPath } from '../helpers/docker-cli.js';
+import { dockerOnTestDaemon } from '../helpers/docker-rig.js';
 import { probes } from '../helpers/probes.js';
-import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
-
-const run = promisify(execFile);
 
 /** A failed command's exit code and output, for the cases that are meant to fail. */
 interface Failed {
@@ -24,18 +18,8 @@ interface Failed {
 }
 
 t.test('docker exec, pause, rename, top, stats, update, restart, prune against berth', { skip: probes.dockerCli() || nativeMissing() }, async (t) => {
-  const d = await startTestDaemon();
-  const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
-  const docker = (...args: string[]) => run(dockerCliPath()!, args, { env });
+  const { env, docker } = await dockerOnTestDaemon(t);
   const fails = (...args: string[]) => docker(...args).then((): Failed => ({ code: 0, stdout: '', stderr: '' }), (e: Failed) => e);
-  t.teardown(async () => {
-    const ids = (await docker('ps', '-aq')).stdout.trim().split('\n').filter(Boolean);
-    if (ids.length) await docker('rm', '-f', ...ids);
-    await d.close();
-  });
-  const tarPath = path.join(d.dir, 'rootfs.tar');
-  writeFileSync(tarPath, await busyboxRootfsBuffer());
-  await docker('import', tarPath, 'busybox:latest');
   // No network: the default bridge is shared by every daemon on the host, and nothing here needs one.
   const id = (await docker('run', '-d', '--network', 'none', '--name', 'c1', '-e', 'FROM_C=1', 'busybox', 'sleep', '1000')).stdout.trim();
 

@@ -4,36 +4,21 @@
  * --cap-add SYS_ADMIN opens mount, no-new-privileges sets the flag, a bad option is refused at
  * create, and inspect echoes SecurityOpt as given (both CLIs send the same compacted profile).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { nativeMissing } from '../conformance/execdriver-native-fixture.js';
 import { runCli } from '../helpers/cli-run.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { dockerCliPath } from '../helpers/docker-cli.js';
+import { dockerOnTestDaemon } from '../helpers/docker-rig.js';
 import { probes } from '../helpers/probes.js';
-import { busyboxRootfsBuffer } from '../helpers/rootfs-tar.js';
 
-const run = promisify(execFile);
 const STATUS = ['grep', '-E', '^(Seccomp|NoNewPrivs):', '/proc/self/status'];
 
 t.test('docker run --security-opt against berth', { skip: probes.dockerCli() || nativeMissing() }, async (t) => {
-  const d = await startTestDaemon();
-  const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: d.dir };
-  const docker = (...args: string[]) => run(dockerCliPath()!, args, { env });
+  const { d, docker } = await dockerOnTestDaemon(t);
   const fails = (...args: string[]) => docker(...args).then(() => ({ stderr: '' }), (e: { stderr: string }) => e);
   // No network: the default bridge is shared by every daemon on the host, and nothing here needs one.
   const drun = (...args: string[]) => docker('run', '--rm', '--network', 'none', ...args);
-  t.teardown(async () => {
-    const ids = (await docker('ps', '-aq')).stdout.trim().split('\n').filter(Boolean);
-    if (ids.length) await docker('rm', '-f', ...ids);
-    await d.close();
-  });
-  const tarPath = path.join(d.dir, 'rootfs.tar');
-  writeFileSync(tarPath, await busyboxRootfsBuffer());
-  await docker('import', tarPath, 'busybox:latest');
   const profile = path.join(d.dir, 'no-mkdir.json');
   writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }, null, 2));
 
