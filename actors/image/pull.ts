@@ -5,7 +5,8 @@ import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import type { LayerRecord } from '../services/graph/graphdb.js';
 import { ProgressWriter } from './progress.js';
-import { commitPull, downloadLayers, planPull, type PullPlan } from './pull-steps.js';
+import { downloadLayers } from './pull-layers.js';
+import { commitPull, planPull, type PullPlan } from './pull-steps.js';
 
 /** Arguments of image.pull (POST /images/create?fromImage=…). */
 export interface PullArgs {

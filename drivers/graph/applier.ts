@@ -26,14 +26,16 @@ export interface LayerApplier {
 export function inProcessApplier(fileOps: FileOps): LayerApplier {
   return {
     async apply(root, input, options) {
-      const { inputDigest, ...rest } = options;
-      if (!inputDigest) return applyHashed(root, input, { ...rest, fileOps });
-      const tap = digestTap(undefined, inputDigest.algorithm);
+      const { inputDigest, onApplied, ...rest } = options;
+      let taken = 0;
+      const observe = onApplied && ((chunk: Buffer) => onApplied((taken += chunk.length)));
+      if (!inputDigest && !observe) return applyHashed(root, input, { ...rest, fileOps });
+      const tap = digestTap(observe, inputDigest?.algorithm);
       input.on('error', (err) => tap.destroy(err));
       let verdict: unknown;
       tap.once('end', () => {
         try {
-          inputDigest.check(tap.digest());
+          inputDigest?.check(tap.digest());
         } catch (err) {
           verdict = err;
         }

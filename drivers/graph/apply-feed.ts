@@ -20,6 +20,8 @@ export const IN_FLIGHT = 4;
 /** What the driver does with the worker's answers besides the result. */
 export interface FeedHooks {
   onRecords?: (records: Buffer) => void;
+  /** Told the count of source bytes the worker has taken so far, as its acks come back. */
+  onApplied?: (bytes: number) => void;
   /** Checks the input digest the worker sends once the input ended; its error wins over the result. */
   checkInput?: (digest: string) => void;
   /** Settles with the error to fail with when the worker dies or is terminated first. */
@@ -43,6 +45,9 @@ class WorkerFeed {
   private cur: Buffer | null = null;
   private fill = 0;
   private inFlight = 0;
+  /** Lengths of the buffers sent and not yet acked, oldest first (the worker acks in order). */
+  private readonly unacked: number[] = [];
+  private applied = 0;
   private ended = false;
   /** Nothing more goes to the worker (the end or an abort was sent, or the worker answered). */
   private stopped = false;
@@ -78,6 +83,7 @@ class WorkerFeed {
   private send(): void {
     const ab = this.cur!.buffer as ArrayBuffer;
     this.post({ chunk: ab, length: this.fill }, [ab]);
+    this.unacked.push(this.fill);
     this.inFlight++;
     this.cur = null;
     this.fill = 0;
@@ -121,6 +127,8 @@ class WorkerFeed {
   private onReply(m: ReplyMessage): void {
     if ('ack' in m) {
       this.inFlight--;
+      this.applied += this.unacked.shift() ?? 0;
+      this.hooks.onApplied?.(this.applied);
       if (m.ack) this.free.push(m.ack);
       return this.pump();
     }

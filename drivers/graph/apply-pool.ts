@@ -61,13 +61,14 @@ export class ApplyPool implements LayerApplier {
   async apply(root: string, input: Readable, options: LayerApplyOptions): Promise<ApplyResult> {
     const slot = this.pick();
     const { port1, port2 } = new MessageChannel();
-    const { whiteouts, onRecords, inputDigest } = options;
+    const { whiteouts, onRecords, inputDigest, onApplied } = options;
     const start: StartMessage = { port: port2, root, whiteouts, split: onRecords !== undefined, ...(inputDigest && { inputDigest: inputDigest.algorithm }) };
     slot.worker.postMessage(start, [port2]);
     if (slot.jobs++ === 0) slot.worker.ref();
     try {
       const hooks = { lost: slot.lost, reason: () => slot.reason };
-      return await feedWorker(port1, input, { ...hooks, ...(onRecords && { onRecords }), ...(inputDigest && { checkInput: (d: string) => inputDigest.check(d) }) });
+      const optional = { ...(onRecords && { onRecords }), ...(onApplied && { onApplied }), ...(inputDigest && { checkInput: (d: string) => inputDigest.check(d) }) };
+      return await feedWorker(port1, input, { ...hooks, ...optional });
     } finally {
       if (--slot.jobs === 0) slot.worker.unref();
     }

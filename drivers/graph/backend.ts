@@ -49,6 +49,8 @@ export interface ApplyDiffOptions {
    * blobs with it, sparing the main thread one pass over them).
    */
   inputDigest?: InputDigest;
+  /** Told how many bytes of the stream as given the applier has taken so far (Extracting progress). */
+  onApplied?: (bytes: number) => void;
 }
 
 /** A graph driver backend. Every method names the layer by id; ids are path-safe tokens. */

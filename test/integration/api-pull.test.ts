@@ -93,3 +93,38 @@ t.test('a pull of a blob that is not its digest, or that its client gives up, le
   t.same(left(), [], 'a pull its client left is cancelled and rolled back');
   reg.faults.slow.clear();
 });
+
+t.test('a pull of several new layers: each tree holds the layers below, progress as dockerd reports it', { skip: registryProbe() }, async (t) => {
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  await pushImage(reg, 'multi', 'v1', await multiLayerImage());
+  for (const driver of ['vfs', 'overlay']) {
+    const d = await startTestDaemon({ storageDriver: driver });
+    t.teardown(() => d.close());
+    const info = (await d.request('GET', '/info')).json<{ Driver: string }>();
+    if (info.Driver !== driver) {
+      t.comment(`${driver} is not available here: ${info.Driver} instead`);
+      continue;
+    }
+    const m = messages((await d.request('POST', `/images/create?fromImage=${reg.host}/multi&tag=v1`)).body);
+    t.match(m.at(-1), { status: /Downloaded newer image/ }, `${driver}: pulled`);
+    t.notOk(m.some((x) => x.status === 'Already exists'), `${driver}: every layer was new`);
+    // Per layer, dockerd's order: Pulling fs layer, Downloading…, Verifying Checksum, Download complete, Extracting…, Pull complete.
+    const ids = [...new Set(m.filter((x) => x.status === 'Pulling fs layer').map((x) => x.id))];
+    t.equal(ids.length, 3, `${driver}: three layers`);
+    for (const id of ids) {
+      const seq = m.filter((x) => x.id === id).map((x) => x.status).filter((s, i, all) => s !== all[i - 1]);
+      t.same(seq, ['Pulling fs layer', 'Downloading', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete'], `${driver}: layer ${id}`);
+      const extracted = m.filter((x) => x.id === id && x.status === 'Extracting').at(-1);
+      t.equal(extracted?.progressDetail?.current, extracted?.progressDetail?.total, `${driver}: layer ${id} extracted to its end`);
+    }
+    // The top layer's rootfs: the base layer's busybox, the second's passwd, the third's files and whiteouts.
+    const c = await d.request('POST', '/containers/create', { body: JSON.stringify({ Image: `${reg.host}/multi:v1` }), headers: { 'content-type': 'application/json' } });
+    t.equal(c.status, 201, `${driver}: container created`);
+    const id = c.json<{ Id: string }>().Id;
+    const has = async (p: string) => (await d.request('HEAD', `/containers/${id}/archive?path=${encodeURIComponent(p)}`)).status;
+    for (const p of ['/bin/busybox', '/home/app', '/etc/layer3', '/opt/app/c.txt']) t.equal(await has(p), 200, `${driver}: ${p} is there`);
+    for (const p of ['/etc/motd', '/opt/app/a.txt']) t.equal(await has(p), 404, `${driver}: ${p} is whited out`);
+    await d.request('DELETE', `/containers/${id}`);
+  }
+});

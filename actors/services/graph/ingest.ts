@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { invalidParameter } from '../../../protocol/errdefs.js';
-import type { ApplyResult, InputDigest } from '../../../drivers/graph/backend.js';
+import type { ApplyDiffOptions, ApplyResult } from '../../../drivers/graph/backend.js';
 import type { EngineContext } from '../../context.js';
 import type { LayerRecord } from './graphdb.js';
 import { sha256 } from './blobs.js';
@@ -12,13 +12,13 @@ import { TarSplitStore } from './tar-split-store.js';
  * uncompressed bytes (the diffID) and splits them into tar-split records on the way, off the main
  * thread. The records are kept only when the whole layer applied and, if `expectDiffId` is given,
  * hashed to it. Returns the diffID and the content size; `inputDigest` checks the stream as given (a
- * pull's blob digest).
+ * pull's blob digest) and `onApplied` follows how much of it was taken.
  */
-export async function applyTracked(ctx: EngineContext, cacheId: string, parentCache: string | null, layer: Readable, opts: { expectDiffId?: string; inputDigest?: InputDigest } = {}): Promise<ApplyResult> {
-  const { expectDiffId, inputDigest } = opts;
+export async function applyTracked(ctx: EngineContext, cacheId: string, parentCache: string | null, layer: Readable, opts: { expectDiffId?: string } & Omit<ApplyDiffOptions, 'onRecords'> = {}): Promise<ApplyResult> {
+  const { expectDiffId, ...options } = opts;
   const split = await TarSplitStore.at(ctx.config.dataRoot).writer(cacheId);
   try {
-    const result = await ctx.call('graphdriver', 'applyDiff', [cacheId, parentCache, layer, { onRecords: split.records, ...(inputDigest && { inputDigest }) }]);
+    const result = await ctx.call('graphdriver', 'applyDiff', [cacheId, parentCache, layer, { onRecords: split.records, ...options }]);
     const { diffId } = result;
     if (expectDiffId && diffId !== expectDiffId) throw invalidParameter(`layer ${expectDiffId}: content has diffID ${diffId}`);
     await split.commit();
