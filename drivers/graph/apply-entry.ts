@@ -48,6 +48,8 @@ async function writeFile(ctx: ApplyContext, abs: string, h: LayerHeader, body: A
       ctx.size += chunk.length;
       if (batched < WRITE_BATCH) continue;
       await writeAll(fh, batch);
+      // Only files past one batch: for small ones the call would cost more than it saves.
+      ctx.ops.startWriteback(fh.fd, abs);
       [batch, batched] = [[], 0];
     }
     await writeAll(fh, batch);

@@ -5,7 +5,7 @@
  */
 import { loadNative } from '../native/addon.js';
 import { notImplemented } from '../../protocol/errdefs.js';
-import { NodeFileOps, type MknodCall, type SyncFsCall, type XattrCalls } from './fileops.js';
+import { NodeFileOps, type MknodCall, type SyncFsCall, type WritebackCall, type XattrCalls } from './fileops.js';
 
 /** Options of the addon's mountOverlay, paths absolute, lowerdirs nearest first. */
 export interface OverlayMountOptions {
@@ -77,6 +77,12 @@ export function nativeSyncFs(): SyncFsCall | null {
   return (dir) => call<void>('syncFs', dir);
 }
 
+/** The addon's startWriteback(fd, path) (sync_file_range(2), returns at once), or null when it lacks one. */
+export function nativeStartWriteback(): WritebackCall | null {
+  const fn = exported('startWriteback') as ((fd: number, path: string) => void) | null;
+  return fn && ((fd, path) => fn(fd, path));
+}
+
 /** Whether the addon can mount overlays (both mountOverlay and unmount exported). */
 export function hasNativeMounts(): boolean {
   return exported('mountOverlay') !== null && exported('unmount') !== null;
@@ -89,7 +95,7 @@ export const nativeMounter: Mounter = {
   isMountpoint: (target) => call<boolean>('isMountpoint', target),
 };
 
-/** FileOps for the daemon: node:fs, plus the addon's mknod, xattrs and syncfs where it has them. */
+/** FileOps for the daemon: node:fs, plus the addon's mknod, xattrs, syncfs and writeback where it has them. */
 export function defaultFileOps(): NodeFileOps {
-  return new NodeFileOps({ xattr: nativeXattrs(), mknod: nativeMknod(), syncfs: nativeSyncFs() });
+  return new NodeFileOps({ xattr: nativeXattrs(), mknod: nativeMknod(), syncfs: nativeSyncFs(), startWriteback: nativeStartWriteback() });
 }

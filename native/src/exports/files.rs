@@ -81,6 +81,13 @@ pub fn utimens_no_follow(env: Env, path: String, atime_ns: BigInt, mtime_ns: Big
     result.map_err(|e| js_error::throw(&env, e))
 }
 
+/// Starts writing the open file `fd`'s dirty pages to disk and returns at once (the apply worker
+/// calls it as a large file's data goes by, so a layer's final syncfs finds little left to write).
+#[napi]
+pub fn start_writeback(env: Env, fd: i32, path: String) -> napi::Result<()> {
+    files::host::start_writeback(fd, &path).map_err(|e| js_error::throw(&env, NativeError::from(e).during(&format!("writeback of '{path}'"))))
+}
+
 /// syncfs(2) of the filesystem holding the directory `path`, off the event loop: makes what was
 /// written there durable in one call (an unpacked layer before it is recorded).
 #[napi(ts_return_type = "Promise<void>")]
