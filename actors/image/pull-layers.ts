@@ -41,8 +41,8 @@ function missingLayers(plan: PullPlan): LayerRecord[] {
 /**
  * Downloads and applies the missing layers, streaming. When the driver's trees start as copies of
  * their parents' (vfs), each layer's tree is made once its parent is applied, one layer after another.
- * Otherwise (overlay) the trees are all made first (a few ms: before the downloads compete with them
- * for the thread pool), then the layers download side by side, up to MAX_CONCURRENT_DOWNLOADS. A
+ * Otherwise (overlay) the trees are made one after another while the layers download side by side,
+ * up to MAX_CONCURRENT_DOWNLOADS; a layer's bytes go into its tree once the tree is made. A
  * slot is held until the blob's last byte is in, not through the end of its extraction, so the next
  * download starts while the previous layer is still being written. The first failure stops the other
  * downloads; once all have settled, every tree made here is removed.
@@ -58,12 +58,13 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
   try {
     const { driver } = await ctx.call('graph', 'info', []);
     const create = (k: number) => ctx.call('graphdriver', 'create', [made[k]!.cacheId, parentCacheOf(plan, made, k)]);
-    const fetch = (k: number) => fetchLayer(f, plan.layers[plan.present.length + k]!, made[k]!, parentCacheOf(plan, made, k));
+    const fetch = (k: number, tree: Promise<unknown>) => fetchLayer(f, plan.layers[plan.present.length + k]!, made[k]!, parentCacheOf(plan, made, k), tree);
     if (driver !== 'overlay') {
-      for (let k = 0; k < made.length; k++) await create(k).then(() => fetch(k));
+      for (let k = 0; k < made.length; k++) await fetch(k, create(k));
     } else {
-      for (let k = 0; k < made.length; k++) await create(k);
-      await firstFailure(made.map((_, k) => fetch(k)), stop);
+      let below: Promise<unknown> = Promise.resolve();
+      const trees = made.map((_, k) => (below = below.then(() => create(k))));
+      await firstFailure(made.map((_, k) => fetch(k, trees[k]!)), stop);
     }
     return made;
   } catch (err) {
@@ -90,8 +91,12 @@ async function firstFailure(work: Promise<void>[], stop: AbortController): Promi
   if (failure) throw failure.err;
 }
 
-/** One layer: a download slot, then the blob streamed into its tree; records its content size. */
-async function fetchLayer(f: Fetching, d: Descriptor, layer: LayerRecord, parentCache: string | null): Promise<void> {
+/**
+ * One layer: a download slot, then the blob streamed into its tree once `tree` (its making) is done;
+ * records its content size. The request goes out before the tree is made: the registry's first
+ * bytes are on their way meanwhile.
+ */
+async function fetchLayer(f: Fetching, d: Descriptor, layer: LayerRecord, parentCache: string | null, tree: Promise<unknown>): Promise<void> {
   const { progress } = f;
   const id = shortDigest(d.digest);
   const release = await f.slots.take();
@@ -101,6 +106,11 @@ async function fetchLayer(f: Fetching, d: Descriptor, layer: LayerRecord, parent
     // The driver hashes the blob where it decompresses it, on its apply worker; a blob that is not the
     // descriptor's fails the apply as the stream would have failed it, and the caller discards the layer.
     const blob = f.plan.repository.blob(d, { signal: f.signal, onBytes: (n) => progress.bytes('Downloading', id, n, d.size), verifyDigest: false });
+    blob.read(0); // opens the request; the stream holds what comes until the tree is ready
+    await tree.catch((err: unknown) => {
+      blob.destroy();
+      throw err;
+    });
     blob.once('end', () => {
       release();
       progress.status('Verifying Checksum', id);
