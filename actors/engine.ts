@@ -42,6 +42,7 @@ import { serveApi } from './system/serveapi.js';
 import { ACTOR_STREAM_PATH } from '../protocol/api.js';
 import { buildRouter, registerJobs } from './registry.js';
 import { tuneHeapForStreaming } from './kernel/heap.js';
+import { Trash } from '../drivers/trash.js';
 
 /** A running Engine: the root supervisor of the daemon. */
 export interface Engine {
@@ -192,6 +193,7 @@ function running(config: EngineConfig, p: Parts): Engine {
     const anyRunning = (await new ContainerStore(p.db).all().catch(() => [])).some((c) => c.State.Running);
     await p.network.shutdown({ removeBridges: !anyRunning }).catch((err: Error) => log.error(`network shutdown: ${err.message}`));
     await p.graph.driver.cleanup().catch((err: Error) => log.error(`graph driver cleanup: ${err.message}`));
+    await Trash.at(config.dataRoot).drain();
     await p.db.close();
     rmSync(path.join(config.execRoot, 'berth.pid'), { force: true });
     log.info('daemon stopped');

@@ -3,6 +3,7 @@ import { fromPromise } from 'xstate';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import { allSettledOrFirstError } from '../kernel/settle.js';
+import { Trash } from '../../drivers/trash.js';
 import { detachMounts } from '../volume/attach.js';
 import { containerPaths } from './files.js';
 import { nextEvent } from './events.js';
@@ -39,7 +40,7 @@ export async function deleteContainer(ctx: EngineContext, args: DeleteArgs): Pro
   // Independent of one another, so side by side: all are settled before the record goes.
   await allSettledOrFirstError([
     ctx.call('graphdriver', 'remove', [r.rwLayer]),
-    rm(p.dir, { recursive: true, force: true }),
+    Trash.at(ctx.config.dataRoot).discard(p.dir),
     rm(p.bundle.replace(/\/bundle$/, ''), { recursive: true, force: true }),
     // Named volumes stay; anonymous ones go with `rm -v` (and `--rm`), as in dockerd.
     detachMounts(ctx, r.Id, args.volumes),

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 
 import { invalidParameter } from '../../protocol/errdefs.js';
+import type { Trash } from '../trash.js';
 import { ApplyPool } from './apply-pool.js';
 import { type LayerApplier, inProcessApplier } from './applier.js';
 import type { FileOps } from './fileops.js';
@@ -88,6 +89,8 @@ export interface BackendOptions {
    * `fileOps` is given, since a FileOps cannot cross threads).
    */
   applier?: LayerApplier;
+  /** Where removed layers go to be deleted in the background (default: deleted in place). */
+  trash?: Trash;
 }
 
 /** The applier `options` ask for. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { conflict, notFound } from '../../protocol/errdefs.js';
 import { checkLayerId } from './backend.js';
+import type { Trash } from '../trash.js';
 import { KeyedLock } from './lock.js';
 import { lstatOrNull } from './paths.js';
 
@@ -18,15 +19,18 @@ export class LayerHome {
   // rename(2) silently replaces an empty directory, so racing creates must not both reach it.
   private readonly creating = new KeyedLock();
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly trash: Trash | undefined,
+  ) {}
 
   /** Opens (creating) `dir` and removes layers a crash left half-built. */
-  static async open(dir: string): Promise<LayerHome> {
+  static async open(dir: string, trash?: Trash): Promise<LayerHome> {
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     for (const name of await fsp.readdir(dir)) {
       if (name.startsWith(TMP_PREFIX)) await fsp.rm(path.join(dir, name), { recursive: true, force: true });
     }
-    return new LayerHome(dir);
+    return new LayerHome(dir, trash);
   }
 
   /** The directory of layer `id` (which need not exist); InvalidParameter for a bad id. */
@@ -45,6 +49,12 @@ export class LayerHome {
   /** Whether layer `id` exists. */
   async exists(id: string): Promise<boolean> {
     return (await lstatOrNull(this.path(id, 'layer exists')))?.isDirectory() ?? false;
+  }
+
+  /** Removes a layer's directory: into the trash when there is one (a rename), else in place. */
+  async discard(dir: string): Promise<void> {
+    if (this.trash) await this.trash.discard(dir);
+    else await fsp.rm(dir, { recursive: true, force: true });
   }
 
   /** Makes layer `id` from what `build` puts in a fresh directory; `undo` cleans up a failed build. */

@@ -49,7 +49,7 @@ export class OverlayBackend implements GraphBackend {
 
   /** Opens (creating) <dataRoot>/overlay. */
   static async open(dataRoot: string, options: OverlayOptions = {}): Promise<OverlayBackend> {
-    const home = await LayerHome.open(path.join(dataRoot, 'overlay'));
+    const home = await LayerHome.open(path.join(dataRoot, 'overlay'), options.trash);
     await fsp.mkdir(path.join(home.dir, LINKS), { recursive: true, mode: 0o700 });
     const ops = options.fileOps ?? defaultFileOps();
     return new OverlayBackend(home, ops, options.mounter ?? nativeMounter, applierFor(options, ops));
@@ -98,7 +98,7 @@ export class OverlayBackend implements GraphBackend {
       if (this.refs.has(id)) throw conflict(`remove layer: layer ${id} is in use (mounted)`);
       const short = await fsp.readFile(path.join(dir, 'link'), 'utf8').catch(() => '');
       if (short) await fsp.rm(this.link(short), { force: true });
-      await fsp.rm(dir, { recursive: true, force: true });
+      await this.home.discard(dir);
     });
   }
 

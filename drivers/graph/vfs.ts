@@ -30,7 +30,7 @@ export class VfsBackend implements GraphBackend {
   /** Opens (creating) <dataRoot>/vfs. */
   static async open(dataRoot: string, options: BackendOptions = {}): Promise<VfsBackend> {
     const ops = options.fileOps ?? defaultFileOps();
-    return new VfsBackend(await LayerHome.open(path.join(dataRoot, 'vfs')), ops, applierFor(options, ops));
+    return new VfsBackend(await LayerHome.open(path.join(dataRoot, 'vfs'), options.trash), ops, applierFor(options, ops));
   }
 
   async create(id: string, parent: string | null): Promise<void> {
@@ -41,7 +41,7 @@ export class VfsBackend implements GraphBackend {
   }
 
   async remove(id: string): Promise<void> {
-    await fsp.rm(await this.home.existing(id, 'remove layer'), { recursive: true, force: true });
+    await this.home.discard(await this.home.existing(id, 'remove layer'));
   }
 
   get(id: string): Promise<string> {

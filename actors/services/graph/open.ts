@@ -5,6 +5,7 @@ import type { GraphBackend } from '../../../drivers/graph/backend.js';
 import { hasNativeMounts } from '../../../drivers/graph/native.js';
 import { OverlayBackend } from '../../../drivers/graph/overlay.js';
 import { VfsBackend } from '../../../drivers/graph/vfs.js';
+import { Trash } from '../../../drivers/trash.js';
 import type { KernelProbe } from '../../../drivers/native/addon.js';
 import { BlobStore } from './blobs.js';
 import { Graph, type ContainersUsing } from './graph.js';
@@ -25,10 +26,12 @@ export function pickDriver(asked: string | undefined, probe: KernelProbe): Stora
 
 /**
  * Opens the graph under the data root: the GraphDB in `db`, blobs and tar-split records under image/,
- * layers under the driver's dir; then sweeps what a crash left (sweep.ts).
+ * layers under the driver's dir; then sweeps what a crash left (sweep.ts) and empties the trash.
  */
 export async function openGraph(dataRoot: string, db: Level<string, unknown>, driver: StorageDriver, containersUsing?: ContainersUsing): Promise<Graph> {
-  const backend: GraphBackend = driver === 'overlay' ? await OverlayBackend.open(dataRoot) : await VfsBackend.open(dataRoot);
+  const trash = Trash.at(dataRoot);
+  await trash.sweep();
+  const backend: GraphBackend = driver === 'overlay' ? await OverlayBackend.open(dataRoot, { trash }) : await VfsBackend.open(dataRoot, { trash });
   const graph = new Graph(new GraphDB(db), new BlobStore(path.join(dataRoot, 'image', 'blobs')), backend, containersUsing, TarSplitStore.at(dataRoot));
   await sweepGraph(graph, dataRoot);
   return graph;
