@@ -35,9 +35,9 @@ export function restartDelay(restartCount: number): number {
 }
 
 /**
- * The monitor: follows every running container until it exits, then records the exit, releases what
- * the run held (rootfs mount, runtime state, cgroup), tells the bus, and applies the restart policy
- * or AutoRemove. One watch per container run.
+ * The monitor: follows every running container until it exits, then releases what the run held
+ * (network, rootfs mount, cgroup), records the exit, lets the runtime's state go, tells the bus, and
+ * applies the restart policy or AutoRemove. One watch per container run.
  */
 export class Monitor {
   private readonly watching = new Set<string>();
@@ -67,6 +67,10 @@ export class Monitor {
     const oom = status.oomKilled || (ctx.runtime === 'native' && oomKills(containerCgroup(id)) > 0);
     await this.release(before);
     const r = await ctx.call('containers', 'move', [id, { type: 'exited', exitCode: status.exitCode, oomKilled: oom, at: status.finishedAt }, { NetworkSettings: stoppedNetworkSettings(before) }]);
+    // The runtime's state (the shim's exit.json among it) goes once the exit is recorded, so a crash
+    // never loses the exit code; in the background: the container's removal, or its next start,
+    // waits for it in the exec driver.
+    void ctx.ask('execdriver', { type: 'exec.clean', id }).catch((e: Error) => ctx.log.warn(`clean ${id.slice(0, 12)}: ${e.message}`));
     if (oom) ctx.bus.publish('container.oom', { id, attributes: { name: r.Name.slice(1) } });
     ctx.bus.publish('container.die', { id, attributes: { name: r.Name.slice(1), image: r.Config.Image ?? '', exitCode: String(status.exitCode) } });
     if (shouldRestart(r, status.exitCode)) return this.restart(r);
@@ -83,13 +87,12 @@ export class Monitor {
   }
 
   /**
-   * The runtime's state and then the cgroup of a run; its rootfs mount meanwhile (no process of
-   * the run uses it any more, and nothing of the runtime's state is under it).
+   * The rootfs mount and the cgroup of a run, side by side: no process of the run is left (its
+   * init, pid 1 of its namespace, exits last), and nothing of the runtime's state is under the rootfs.
    */
   private async releaseRun(r: ContainerRecord): Promise<void> {
     const { ctx } = this;
     const unmounted = ctx.call('graphdriver', 'put', [r.rwLayer]).catch((e: Error) => ctx.log.warn(`unmount ${r.Id.slice(0, 12)}: ${e.message}`));
-    await ctx.ask('execdriver', { type: 'exec.clean', id: r.Id }).catch((e: Error) => ctx.log.warn(`clean ${r.Id.slice(0, 12)}: ${e.message}`));
     if (ctx.runtime === 'native') {
       try {
         destroyCgroup(containerCgroup(r.Id));

@@ -45,10 +45,35 @@ export type ExecDriverReply =
   | { type: 'reply'; ok: true; value: unknown }
   | { type: 'reply'; ok: false; error: ErrorData };
 
+/** Cleans under way, per backend and container. */
+const cleaning = new WeakMap<ExecBackend, Map<string, Promise<void>>>();
+
+/**
+ * One clean of a container at a time: a second one (the removal after the monitor's release) gets
+ * the one under way, and so does the next create (a restart right after an exit), which starts
+ * once it is done. With none under way, create is called at once (its synchronous part matters).
+ */
+function cleanOnce(b: ExecBackend, id: string): Promise<void> {
+  const mine = cleaning.get(b) ?? new Map<string, Promise<void>>();
+  cleaning.set(b, mine);
+  let job = mine.get(id);
+  if (!job) {
+    job = b.clean(id).finally(() => mine.delete(id));
+    mine.set(id, job);
+  }
+  return job;
+}
+
+function createAfterClean(b: ExecBackend, r: Extract<ExecDriverRequest, { type: 'exec.create' }>): Promise<unknown> {
+  const pending = cleaning.get(b)?.get(r.id);
+  if (!pending) return b.create(r.id, r.spec, r.paths);
+  return pending.catch(() => undefined).then(() => b.create(r.id, r.spec, r.paths));
+}
+
 /** Calls the backend method a request names. */
 export function callBackend(b: ExecBackend, r: ExecDriverRequest): Promise<unknown> {
   switch (r.type) {
-    case 'exec.create': return b.create(r.id, r.spec, r.paths);
+    case 'exec.create': return createAfterClean(b, r);
     case 'exec.start': return b.start(r.id);
     case 'exec.state': return b.state(r.id);
     case 'exec.kill': return b.kill(r.id, r.signal);
@@ -60,7 +85,7 @@ export function callBackend(b: ExecBackend, r: ExecDriverRequest): Promise<unkno
     case 'exec.attach': return b.attach(r.id, r.options);
     case 'exec.resize': return b.resize(r.id, r.rows, r.cols);
     case 'exec.resizeExec': return b.resizeExec(r.id, r.pid, r.rows, r.cols);
-    case 'exec.clean': return b.clean(r.id);
+    case 'exec.clean': return cleanOnce(b, r.id);
     case 'exec.reattach': return b.reattach(r.id, r.paths);
   }
 }

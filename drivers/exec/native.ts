@@ -153,7 +153,8 @@ export class NativeBackend implements ExecBackend {
 
   async clean(id: string): Promise<void> {
     const k = this.get(id);
-    const st = await this.state(id).catch(() => null);
+    // exit.json says it exited without a round trip to the shim; without it, the shim is asked.
+    const st = (await readExit(k.paths.state)) ? null : await this.state(id).catch(() => null);
     if (st && st.status !== 'exited') throw conflict(`clean container ${id}: it is ${st.status}`);
     // No socket: the shim is gone already (and shim.json's pid may name another process by now).
     if (existsSync(this.sock(id))) {

@@ -112,3 +112,27 @@ t.test('the driver answers each request and stops its finished children', async 
   t.same(calls, ['state a', 'kill a', 'start missing', 'start boom']);
   t.same(Object.keys(d.actor.getSnapshot().children), [], 'no finished child is kept');
 });
+
+t.test('one clean of a container at a time; a create waits for the one under way', async (t) => {
+  const calls: string[] = [];
+  let finishClean!: () => void;
+  const backend = new Proxy({} as ExecBackend, {
+    get: (_, method: string) => async (id: string) => {
+      calls.push(`${method} ${id}`);
+      if (method === 'clean') await new Promise<void>((r) => (finishClean = r));
+      return method === 'create' ? { id, pid: 2, status: 'created', exit: null } : undefined;
+    },
+  });
+  const d = startDriver(backend);
+  t.teardown(() => d.stop());
+  const first = d.call({ type: 'exec.clean', id: 'a' });
+  const second = d.call({ type: 'exec.clean', id: 'a' });
+  const created = d.call({ type: 'exec.create', id: 'a', spec: {} as never, paths: { bundle: '', state: '', log: '' } });
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(calls, ['clean a'], 'the second clean joins the first; the create waits');
+  finishClean();
+  await Promise.all([first, second, created]);
+  t.same(calls, ['clean a', 'create a'], 'the create ran once the clean was done');
+  await d.call({ type: 'exec.create', id: 'b', spec: {} as never, paths: { bundle: '', state: '', log: '' } });
+  t.same(calls.at(-1), 'create b', 'with no clean under way, create goes at once');
+});

@@ -5,8 +5,8 @@
  *
  *   create       right after the shim is spawned (exec.create), before the network is connected
  *   start        at exec.start: the shim and its waiting init, cgroup, mount and network are there
- *   before-clean when an exit's release reaches the runtime's clean, before it runs
- *   after-clean  right after the runtime's clean, before the cgroup and rootfs are released
+ *   before-clean when an exit (released and recorded) reaches the runtime's clean, before it runs
+ *   after-clean  right after the runtime's clean
  *
  * `spawnHaltingDaemon` starts it and waits until it answers; the parent kills it with SIGKILL.
  */
