@@ -5,7 +5,7 @@ import { connectNetwork, disconnectNetworks, networkOf } from './network.js';
 import type { NetworkSettings } from '../../protocol/types/containers.js';
 import type { Sandbox } from '../../drivers/network/backend.js';
 import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/exec/backend.js';
-import { containerCgroup, createCgroup, destroyCgroup } from '../../drivers/exec/resources.js';
+import { containerCgroup, createCgroup, destroyCgroup, warmCgroupAttach } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
 import { allSettledOrFirstError } from '../kernel/settle.js';
@@ -112,6 +112,7 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<{
     if (ctx.runtime === 'native') {
       createCgroup(containerCgroup(r.Id), r.HostConfig);
       cgroup = true;
+      warmCgroupAttach();
     }
     const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
     if (r.HostConfig.NetworkMode?.startsWith('container:')) joinNetns(spec, await ctx.call('containers', 'find', [r.HostConfig.NetworkMode.slice(10)]));

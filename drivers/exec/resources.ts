@@ -6,9 +6,10 @@
 import { asBerthError, invalidParameter, system, type BerthError } from '../../protocol/errdefs.js';
 import type { HostConfig } from '../../protocol/types/containers.js';
 import { rmdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadNative, type CgroupResources, type CgroupRootOptions } from '../native/addon.js';
-import { cgroupProcsFiles } from './cgroups.js';
+import { cgroupProcsFiles, ownProcsFile } from './cgroups.js';
 
 /** The HostConfig fields that set resources (Docker's names, from the wire type itself). */
 export type ResourceLimits = Pick<HostConfig, 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'CpuQuota' | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'PidsLimit' | 'BlkioWeight'>;
@@ -34,6 +35,21 @@ export function cgroupResources(l: ResourceLimits): CgroupResources {
   if (l.PidsLimit && l.PidsLimit > 0) r.pidsLimit = l.PidsLimit;
   if (l.BlkioWeight) r.blkioWeight = l.BlkioWeight;
   return r;
+}
+
+let warmTarget: string | null | undefined;
+
+/**
+ * Takes the kernel's cgroup migration lock once, now, by moving the daemon into the cgroup it is
+ * already in (a no-op move). The first migration after a quiet spell waits out an RCU grace period
+ * (7-15 ms here) while holding cgroup_mutex; the next ones within about a grace period do not wait.
+ * Called once the container's cgroup is made, so the wait overlaps the shim's spawn instead of
+ * following the init's clone; nothing else of the start may write to cgroupfs until the init's
+ * move (it would wait for the mutex). Off the event loop; a failure only loses the head start.
+ */
+export function warmCgroupAttach(): void {
+  if (warmTarget === undefined) warmTarget = ownProcsFile();
+  if (warmTarget) writeFile(warmTarget, String(process.pid)).catch(() => undefined);
 }
 
 /** The cgroup path of a container, relative to the hierarchies' roots. */
