@@ -5,7 +5,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 
 import { checkContainerId, signalNumber, type ExecBackend } from '../../drivers/exec/backend.js';
-import { cgroupProcsFiles } from '../../drivers/exec/cgroups.js';
+import { cgroupProcsFiles, ownProcsFile } from '../../drivers/exec/cgroups.js';
 import { DEFAULT_CAPS, defaultSpec } from '../../drivers/exec/defaults.js';
 import { encodeFrame, FrameDecoder, FRAME } from '../../drivers/exec/frames.js';
 import { JsonLogWriter, readJsonLog } from '../../drivers/exec/jsonlog.js';
@@ -79,6 +79,25 @@ t.test('cgroup.procs files: one per hierarchy, linked ones once', async (t) => {
   mkdirSync(path.join(v2, 'berth', 'x'), { recursive: true });
   writeFileSync(path.join(v2, 'berth', 'x', 'cgroup.procs'), '');
   t.same(cgroupProcsFiles('berth/x', v2), [path.join(v2, 'berth', 'x', 'cgroup.procs')]);
+});
+
+t.test("this process's own cgroup.procs: a controller's hierarchy before a named one, the unified tree on v2", async (t) => {
+  const v1 = tmp(t);
+  const self = path.join(v1, 'self-cgroup');
+  writeFileSync(self, '9:name=systemd:/svc\n8:pids:/svc\n0::/svc\n');
+  for (const c of ['systemd', 'pids']) {
+    mkdirSync(path.join(v1, c, 'svc'), { recursive: true });
+    writeFileSync(path.join(v1, c, 'svc', 'cgroup.procs'), '');
+  }
+  t.equal(ownProcsFile(v1, self), path.join(v1, 'pids', 'svc', 'cgroup.procs'));
+  const v2 = tmp(t);
+  writeFileSync(path.join(v2, 'cgroup.controllers'), 'pids\n');
+  mkdirSync(path.join(v2, 'svc'));
+  writeFileSync(path.join(v2, 'svc', 'cgroup.procs'), '');
+  const self2 = path.join(v2, 'self-cgroup');
+  writeFileSync(self2, '0::/svc\n');
+  t.equal(ownProcsFile(v2, self2), path.join(v2, 'svc', 'cgroup.procs'));
+  t.equal(ownProcsFile(v2, path.join(v2, 'missing')), null, 'no /proc/self/cgroup: none');
 });
 
 t.test("Docker's default spec", async (t) => {
