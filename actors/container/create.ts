@@ -4,7 +4,6 @@ import { invalidParameter, kindOf } from '../../protocol/errdefs.js';
 import type { ContainerCreateRequest, ContainerCreateResponse } from '../../protocol/types/containers.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
-import { chainIds } from '../services/graph/blobs.js';
 import { createdState } from '../services/containers/lifecycle.js';
 import { commandOf, mergeConfig, validateHostConfig } from '../services/containers/merge.js';
 import { logConfigAtCreate } from '../services/containers/logconfig.js';
@@ -27,33 +26,25 @@ declare module '../kernel/job.js' {
   }
 }
 
-/** The record of a new container, before anything is made on disk. */
+/** The record of a new container, before anything is made on disk; imageLayer is its image's top tree. */
 async function newRecord(ctx: EngineContext, args: CreateArgs): Promise<ContainerRecord> {
   const { body } = args;
   if (!body.Image) throw invalidParameter('Config cannot be empty in order to create a container');
   const hostConfig = { NetworkMode: 'default', ...(body.HostConfig ?? {}) };
   validateHostConfig(hostConfig);
   hostConfig.LogConfig = logConfigAtCreate(body.HostConfig?.LogConfig);
-  const image = await ctx.call('graph', 'inspect', [body.Image]);
-  const config = mergeConfig(body, image.Config);
+  const image = await ctx.call('graph', 'forContainer', [body.Image]);
+  const config = mergeConfig(body, image.config);
   const { Path, Args } = commandOf(config);
   const id = randomBytes(32).toString('hex');
   const p = containerPaths(ctx.config, id);
-  const { driver } = await ctx.call('graph', 'info', []);
   const NetworkSettings = await networkSettingsAtCreate(ctx, hostConfig.NetworkMode, body.NetworkingConfig?.EndpointsConfig);
   return {
     Id: id, Name: args.name ? normalizeName(args.name) : `/${randomName()}`, Created: new Date(ctx.clock.now()).toISOString(),
-    Path, Args, Config: config, HostConfig: hostConfig, Image: image.Id, State: createdState(), RestartCount: 0, Driver: driver,
+    Path, Args, Config: config, HostConfig: hostConfig, Image: image.id, State: createdState(), RestartCount: 0, Driver: image.driver,
     LogPath: hostConfig.LogConfig.Type === 'none' ? '' : p.log, ResolvConfPath: p.resolvConf, HostnamePath: p.hostname, HostsPath: p.hosts,
-    NetworkSettings, Mounts: [], rwLayer: id, imageLayer: null, manuallyStopped: false,
+    NetworkSettings, Mounts: [], rwLayer: id, imageLayer: image.topLayer, manuallyStopped: false,
   };
-}
-
-/** The graph driver id of an image's top layer: what the container's writable layer sits on. */
-async function topLayer(ctx: EngineContext, imageId: string): Promise<string | null> {
-  const { RootFS } = await ctx.call('graph', 'inspect', [imageId]);
-  const top = chainIds(RootFS.Layers).at(-1);
-  return top ? ((await ctx.call('graph', 'layer', [top]))?.cacheId ?? null) : null;
 }
 
 /** How many other generated names dockerd tries when the one it drew is taken. */
@@ -86,11 +77,10 @@ export const createJob = defineJob(
     const ctx = input.ctx as EngineContext;
     let r = await newRecord(ctx, input.args);
     const planned = planMounts(r.Config, r.HostConfig);
-    const top = await topLayer(ctx, r.Image);
-    await ctx.call('graphdriver', 'create', [r.rwLayer, top]);
+    await ctx.call('graphdriver', 'create', [r.rwLayer, r.imageLayer]);
     try {
       const Mounts = await attachMounts(ctx, r.Id, r.rwLayer, planned);
-      r = await addRecord(ctx, { ...r, Mounts, imageLayer: top }, Boolean(input.args.name)).catch(async (err: unknown) => {
+      r = await addRecord(ctx, { ...r, Mounts }, Boolean(input.args.name)).catch(async (err: unknown) => {
         await detachMounts(ctx, r.Id, true).catch(() => undefined);
         throw err;
       });

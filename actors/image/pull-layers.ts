@@ -56,7 +56,7 @@ export async function downloadLayers(ctx: EngineContext, plan: PullPlan, progres
   const stop = new AbortController();
   const f: Fetching = { ctx, plan, progress, slots: new Slots(MAX_CONCURRENT_DOWNLOADS), signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal };
   try {
-    const { driver } = await ctx.call('graph', 'info', []);
+    const driver = await ctx.call('graph', 'driverName', []);
     const create = (k: number) => ctx.call('graphdriver', 'create', [made[k]!.cacheId, parentCacheOf(plan, made, k)]);
     const fetch = (k: number, tree: Promise<unknown>) => fetchLayer(f, plan.layers[plan.present.length + k]!, made[k]!, parentCacheOf(plan, made, k), tree);
     if (driver !== 'overlay') {

@@ -33,6 +33,12 @@ function shortName(): string {
   return [...randomBytes(26)].map((b) => BASE32[b % 32]).join('');
 }
 
+/** Throws the first failure among settled steps (all of them have ended, so an unwind races none). */
+function firstRejection(settled: PromiseSettledResult<unknown>[]): void {
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** The overlay graph driver over <dataRoot>/overlay. */
 export class OverlayBackend implements GraphBackend {
   readonly name = 'overlay';
@@ -74,21 +80,28 @@ export class OverlayBackend implements GraphBackend {
     if (actual !== parent) throw invalidParameter(`${op}: layer ${id} has parent ${actual ?? 'none'}, not ${parent ?? 'none'}`);
   }
 
+  /** The `lower` file of a child of the layer in `parentDir`: the parent's link, then its lowers. */
+  private async lowerBelow(parentDir: string): Promise<string> {
+    const [parentLower, parentShort] = await Promise.all([
+      fsp.readFile(path.join(parentDir, 'lower'), 'utf8').catch(() => ''),
+      fsp.readFile(path.join(parentDir, 'link'), 'utf8'),
+    ]);
+    const parentLink = `${LINKS}/${parentShort}`;
+    return parentLower ? `${parentLink}:${parentLower}` : parentLink;
+  }
+
   async create(id: string, parent: string | null): Promise<void> {
     const parentDir = parent === null ? null : await this.existing(parent, 'create layer');
     const short = shortName();
-    const build = async (tmp: string) => {
-      for (const sub of ['diff', 'work', 'merged']) await fsp.mkdir(path.join(tmp, sub), { mode: 0o755 });
-      await fsp.writeFile(path.join(tmp, 'link'), short);
-      await fsp.writeFile(path.join(tmp, 'parent'), parent ?? '');
-      if (parentDir !== null) {
-        const parentLower = await fsp.readFile(path.join(parentDir, 'lower'), 'utf8').catch(() => '');
-        const parentLink = `${LINKS}/${await fsp.readFile(path.join(parentDir, 'link'), 'utf8')}`;
-        await fsp.writeFile(path.join(tmp, 'lower'), parentLower ? `${parentLink}:${parentLower}` : parentLink);
-      }
+    // Side by side (a container's create waits for this), all settled before a failure unwinds.
+    const build = async (tmp: string) => firstRejection(await Promise.allSettled([
+      ...['diff', 'work', 'merged'].map((sub) => fsp.mkdir(path.join(tmp, sub), { mode: 0o755 })),
+      fsp.writeFile(path.join(tmp, 'link'), short),
+      fsp.writeFile(path.join(tmp, 'parent'), parent ?? ''),
+      parentDir === null ? Promise.resolve() : this.lowerBelow(parentDir).then((lower) => fsp.writeFile(path.join(tmp, 'lower'), lower)),
       // Dangling until the layer is renamed in, so a crash in between leaves no layer without its link.
-      await fsp.symlink(`../${id}/diff`, this.link(short));
-    };
+      fsp.symlink(`../${id}/diff`, this.link(short)),
+    ]));
     await this.home.create(id, build, () => fsp.rm(this.link(short), { force: true }));
   }
 

@@ -1,6 +1,6 @@
 import { conflict, notFound } from '../../../protocol/errdefs.js';
 import { labelsAllow, type Filters } from '../../../protocol/filters.js';
-import type { ImageConfigFile } from '../../../protocol/types/image.js';
+import type { ImageConfig, ImageConfigFile } from '../../../protocol/types/image.js';
 import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneResponse, ImageSummary } from '../../../protocol/types/images-api.js';
 import type { GraphBackend } from '../../../drivers/graph/backend.js';
 import type { BlobStore } from './blobs.js';
@@ -28,6 +28,14 @@ export type ContainersUsing = (imageId: string) => Promise<{ running: string[]; 
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
+/** What Graph.forContainer tells of an image. */
+export interface ImageForContainer {
+  id: string;
+  config: ImageConfig;
+  topLayer: string | null;
+  driver: string;
+}
+
 /**
  * The graph: images and their layers as clients see them (Docker's image service), over the GraphDB,
  * the blob store holding configs, and the graph driver holding layer trees.
@@ -45,6 +53,24 @@ export class Graph {
   /** What `info` shows of the graph: the driver, its status lines and how many images there are. */
   async info(): Promise<{ driver: string; status: [string, string][]; images: number }> {
     return { driver: this.driver.name, status: this.driver.status(), images: (await this.db.allImages()).length };
+  }
+
+  /** The driver's name, without info()'s count of the images. */
+  async driverName(): Promise<string> {
+    return this.driver.name;
+  }
+
+  /**
+   * What a new container needs of its image, in one lookup: its ID and config, the driver's tree of
+   * its top layer (the container's writable layer sits on it; null for an image without layers) and
+   * the driver's name.
+   */
+  async forContainer(name: string): Promise<ImageForContainer> {
+    const { image } = await resolveImage(this.db, name);
+    const top = image.chain.at(-1);
+    const [config, layer] = await Promise.all([this.config(image.id), top === undefined ? undefined : this.db.layer(top)]);
+    if (top !== undefined && !layer) throw notFound(`image ${image.id}: its top layer ${top} is not in the store`);
+    return { id: image.id, config: config.config ?? {}, topLayer: layer?.cacheId ?? null, driver: this.driver.name };
   }
 
   /** Stores an image config blob (verified against its digest, which is the image ID). */
