@@ -90,9 +90,11 @@ export async function writeHostsFile(p: ContainerPaths, r: ContainerRecord, host
  */
 export async function writeEtcFiles(p: ContainerPaths, r: ContainerRecord, hosts: EtcHosts = {}, dns?: string): Promise<void> {
   await mkdir(p.dir, { recursive: true, mode: 0o710 });
-  await writeFile(p.hostname, `${r.Config.Hostname || r.Id.slice(0, 12)}\n`);
-  await writeFile(p.hosts, hostsFile(r, hosts));
-  await writeFile(p.resolvConf, resolvConf(r, dns));
+  await Promise.all([
+    writeFile(p.hostname, `${r.Config.Hostname || r.Id.slice(0, 12)}\n`),
+    writeFile(p.hosts, hostsFile(r, hosts)),
+    writeFile(p.resolvConf, resolvConf(r, dns)),
+  ]);
 }
 
 /**

@@ -102,18 +102,20 @@ async function unwind(ctx: EngineContext, r: ContainerRecord, cgroup: boolean, e
  */
 export async function startContainer(ctx: EngineContext, ref: string): Promise<{ id: string; pid: number }> {
   const r = await ctx.call('containers', 'move', [ref, { type: 'start' }]);
-  const rootfs = await ctx.call('graphdriver', 'get', [r.rwLayer]);
   let cgroup = false;
   const sandbox = sandboxFor(ctx, r);
   try {
     const p = containerPaths(ctx.config, r.Id);
-    await writeEtcFiles(p, r);
+    // The rootfs mount and the /etc files on their way while the cgroup is made.
+    const mounted = allSettledOrFirstError([ctx.call('graphdriver', 'get', [r.rwLayer]), writeEtcFiles(p, r)]);
+    mounted.catch(() => undefined); // awaited below, unless the cgroup fails first
     // The cgroup first: the spec lists its cgroup.procs files, which exist only once it is made.
     if (ctx.runtime === 'native') {
       createCgroup(containerCgroup(r.Id), r.HostConfig);
       cgroup = true;
       warmCgroupAttach();
     }
+    const [rootfs] = await mounted;
     const spec = buildSpec(r, rootfs, p, resolveUser(rootfs, r.Config.User ?? ''));
     if (r.HostConfig.NetworkMode?.startsWith('container:')) joinNetns(spec, await ctx.call('containers', 'find', [r.HostConfig.NetworkMode.slice(10)]));
     // Its namespaces exist, its network is in, its process waits: it starts with all of it.
