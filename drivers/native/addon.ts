@@ -372,9 +372,9 @@ export interface NativeAddon {
   routeDeleteDefault(gateway: string, options?: NetnsOptions): void;
   /**
    * In the namespace at `netns`, on one thread: lo up, the interface renamed / given its MAC and MTU,
-   * its address, up, and the default route. Returns the configured link.
+   * its address, up, and the default route, off the event loop. Resolves to the configured link.
    */
-  interfaceConfigure(netns: string, config: InterfaceConfigure): NetLink;
+  interfaceConfigure(netns: string, config: InterfaceConfigure): Promise<NetLink>;
   /** Writes a networking sysctl, given as a /proc/sys path under net/ ("net/ipv4/conf/berth0/route_localnet"). */
   sysctlWrite(key: string, value: string, options?: NetnsOptions): void;
   /** Reads a networking sysctl (trailing newline removed). */

@@ -25,9 +25,11 @@ function ops<V>(sub: Sub<V>, writes: Array<Write<V>>): BatchOp[] {
 
 /**
  * Applies `writes` without waiting for the disk (no fdatasync). Only for writes that start-up repairs
- * when a machine crash loses them: releases of addresses and deletions of endpoints (reconcile.ts
- * drops endpoints of dead containers and releases addresses nobody owns). A daemon killed with -9
- * loses none of them: they are in the kernel's page cache once the batch resolves.
+ * when a machine crash loses them: a container's address and endpoint (the crash takes the
+ * container's network with it), releases of addresses and deletions of endpoints (reconcile.ts drops
+ * endpoints of dead containers and releases addresses nobody owns). The log keeps writes in order,
+ * so a crash loses only the latest ones: an endpoint never outlives its address. A daemon killed with
+ * -9 loses none of them: they are in the kernel's page cache once the batch resolves.
  */
 export function writeLazy<V>(db: Db, sub: Sub<V>, writes: Array<Write<V>>): Promise<void> {
   return db.batch(ops(sub, writes), { sync: false });

@@ -107,7 +107,7 @@ export class Ipam {
       pool.cursor = picked + 1 > last(pool.range) ? pool.range.base : picked + 1;
       ops.push({ type: 'put', key: `c/${id}/cursor`, value: hex(pool.cursor) });
     }
-    await writeSync(this.db, this.store, ops);
+    await writeLazy(this.db, this.store, ops); // a container's: see writeLazy
     return formatIp(picked);
   }
 

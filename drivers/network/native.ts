@@ -113,7 +113,7 @@ export class NativeBackend implements NetworkBackend {
       this.addon.linkSet(host, { master: bridge, up: true }, this.ns);
       this.addon.bridgePortSet(host, { isolated, hairpin: true }, this.ns);
       const path = 'path' in netns ? netns.path : `/proc/${netns.pid}/ns/net`;
-      this.addon.interfaceConfigure(path, {
+      await this.addon.interfaceConfigure(path, {
         name: iface.name, rename: iface.ifName, cidr: iface.cidr, mac: iface.mac,
         ...(iface.mtu ? { mtu: iface.mtu } : {}), ...(iface.gateway ? { gateway: iface.gateway } : {}),
       });

@@ -1,4 +1,4 @@
-/** Network and endpoint records, persisted in the engine's level database (written with sync). */
+/** Network and endpoint records, persisted in the engine's level database (networks written with sync). */
 import { writeLazy, writeSync, type Db, type Sub } from './db.js';
 import type { PortBinding } from './ports.js';
 
@@ -73,8 +73,9 @@ export class NetworkStore {
     return writeSync(this.db, this.networks, [{ type: 'del', key: id }]);
   }
 
+  /** Not synced: a machine crash takes the container's network with it; start-up repairs (writeLazy). */
   putEndpoint(e: EndpointRecord): Promise<void> {
-    return writeSync(this.db, this.endpoints, [{ type: 'put', key: e.id, value: e }]);
+    return writeLazy(this.db, this.endpoints, [{ type: 'put', key: e.id, value: e }]);
   }
 
   /** Not synced: an endpoint a machine crash brings back belongs to a dead container; start-up drops it. */

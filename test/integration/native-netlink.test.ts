@@ -47,7 +47,7 @@ t.test('bridge, veth into a namespace, ping both ways', { skip: probes.root() },
   native.linkSetNetns(peerEnd, { pid: ns.pid });
   t.equal(native.linkGet(peerEnd), null, 'the peer left our namespace');
   const mac = '02:42:0a:c7:00:02';
-  const link = native.interfaceConfigure(ns.path, { name: peerEnd, rename: 'eth0', cidr: `${net}.2/24`, mac, gateway: `${net}.1` });
+  const link = await native.interfaceConfigure(ns.path, { name: peerEnd, rename: 'eth0', cidr: `${net}.2/24`, mac, gateway: `${net}.1` });
   t.match(link, { name: 'eth0', mac, up: true }, 'configured inside the namespace');
   t.same(native.addressList('eth0', { netns: ns.path }), [{ address: `${net}.2`, prefixLen: 24 }]);
   t.ok(native.linkGet('lo', { netns: ns.path })?.up, 'lo is up in the namespace');

@@ -369,10 +369,11 @@ pub fn route_delete_default(env: Env, gateway: String, options: Option<NetnsOpti
     })
 }
 
-/// Configures a container's interface inside the namespace at `netns`, on one thread: lo up,
-/// rename, MAC, MTU, address, up, default route. Returns the configured link.
-#[napi]
-pub fn interface_configure(env: Env, netns: String, config: InterfaceConfigure) -> napi::Result<JsLink> {
+/// In the namespace at `netns`, on one thread: lo up, the interface renamed / given its MAC and MTU,
+/// its address, up, and the default route; on a pool thread, so that entering the namespace and the
+/// netlink round trips (~4 ms) stay off the event loop, which a container's start needs meanwhile.
+#[napi(ts_return_type = "Promise<JsLink>")]
+pub fn interface_configure(netns: String, config: InterfaceConfigure) -> AsyncTask<BlockingTask<JsLink>> {
     let cfg = InterfaceConfig {
         name: config.name,
         rename: config.rename,
@@ -381,9 +382,7 @@ pub fn interface_configure(env: Env, netns: String, config: InterfaceConfigure) 
         mtu: config.mtu,
         gateway: config.gateway,
     };
-    run(&env, Some(netns), "interface configure", move |nl| {
-        netlink::interface_configure(nl, &cfg).map(JsLink::from)
-    })
+    blocking(move || on_socket(Some(netns), "interface configure", move |nl| netlink::interface_configure(nl, &cfg).map(JsLink::from)))
 }
 
 /// Writes a networking sysctl ("net/ipv4/conf/berth0/route_localnet").
