@@ -58,9 +58,9 @@ impl Server {
         let finished_at = self.ctr.reaped_at.as_ref().map(|(t, _)| t.clone()).unwrap_or_default();
         let oom_killed = oom::kills(&self.oom_dirs) > self.oom_before;
         let rec = ExitRecord { exit_code: code, signal, oom_killed, finished_at };
-        if let Err(e) = exit::write(&self.args.state, &rec) {
-            eprintln!("shim {}: {e}", self.args.id);
-        }
+        // The waiters (the daemon, which records the exit durably itself) and the attached clients'
+        // ends go out first; exit.json, with its fsync, is for when nobody is there to ask, and is
+        // written right after: a millisecond less between the exit and the daemon hearing of it.
         let answer = proto::ok(serde_json::json!({ "exit": rec }));
         for c in self.clients.values_mut() {
             match c.mode {
@@ -72,6 +72,10 @@ impl Server {
                 Mode::Attach { .. } => c.mode = Mode::Done,
                 _ => {}
             }
+            c.flush();
+        }
+        if let Err(e) = exit::write(&self.args.state, &rec) {
+            eprintln!("shim {}: {e}", self.args.id);
         }
         self.exit = Some(rec);
         self.last_activity = Instant::now();
