@@ -37,6 +37,18 @@ async function replay(from: Harness, to: Harness, ids: [string, string | null][]
   }
 }
 
+/** Nanosecond times of the paths whose pictures differ, on both sides: what a failure needs to be understood. */
+async function explainTimes(a: Harness, b: Harness, id: string, pa: Record<string, string>, pb: Record<string, string>): Promise<string> {
+  const keys = Object.keys(pa).filter((k) => pa[k] !== pb[k]);
+  const times = (h: Harness, k: string) => within(h, id, async (r) => {
+    const st = await fsp.lstat(path.join(r, k), { bigint: true }).catch(() => null);
+    return st ? `mtime ${st.mtimeNs} ctime ${st.ctimeNs}` : 'missing';
+  });
+  const lines = [];
+  for (const k of keys) lines.push(`${k}: source ${await times(a, k)}; replayed ${await times(b, k)}`);
+  return lines.join('\n');
+}
+
 async function roundTrip(t: Test, d: DriverUnderTest, fx: TestFileOps): Promise<void> {
   const a = await harness(t, d, fx);
   await chain(a);
@@ -45,8 +57,9 @@ async function roundTrip(t: Test, d: DriverUnderTest, fx: TestFileOps): Promise<
   const b = await harness(t, d, fx);
   await replay(a, b, PARENTS);
   for (const [id, parent] of PARENTS) {
-    t.same(await pictureOf(b, id), await pictureOf(a, id), `${id}: the same tree from its diff`);
-    t.same(await b.backend.changes(id, parent), await a.backend.changes(id, parent), `${id}: the same changes`);
+    const [pb, pa] = [await pictureOf(b, id), await pictureOf(a, id)];
+    if (!t.same(pb, pa, `${d.name} ${id}: the same tree from its diff`)) t.comment(await explainTimes(a, b, id, pa, pb));
+    t.same(await b.backend.changes(id, parent), await a.backend.changes(id, parent), `${d.name} ${id}: the same changes`);
   }
 }
 
