@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
-import { allSettledOrFirstError } from '../kernel/settle.js';
+import { allSettledOrFirstError } from '../../drivers/settle.js';
 import { Trash } from '../../drivers/trash.js';
 import { detachMounts } from '../volume/attach.js';
 import { containerPaths } from './files.js';

@@ -8,7 +8,7 @@ import type { ContainerState as RuntimeState, ExecPaths } from '../../drivers/ex
 import { containerCgroup, createCgroup, destroyCgroup, warmCgroupAttach } from '../../drivers/exec/resources.js';
 import type { EngineContext } from '../context.js';
 import { defineJob, type JobInput, type JobType } from '../kernel/job.js';
-import { allSettledOrFirstError } from '../kernel/settle.js';
+import { allSettledOrFirstError } from '../../drivers/settle.js';
 import type { ContainerRecord } from '../services/containers/record.js';
 import { commandFailure } from './exec-failure.js';
 import { containerPaths, writeEtcFiles, type ContainerPaths } from './files.js';

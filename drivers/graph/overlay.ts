@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { conflict, invalidParameter } from '../../protocol/errdefs.js';
+import { allSettledOrFirstError } from '../settle.js';
 import type { LayerApplier } from './applier.js';
 import { type ApplyDiffOptions, type ApplyResult, type BackendOptions, type Change, type GraphBackend, applierFor } from './backend.js';
 import { exportUpper } from './export.js';
@@ -31,12 +32,6 @@ export interface OverlayOptions extends BackendOptions {
 
 function shortName(): string {
   return [...randomBytes(26)].map((b) => BASE32[b % 32]).join('');
-}
-
-/** Throws the first failure among settled steps (all of them have ended, so an unwind races none). */
-function firstRejection(settled: PromiseSettledResult<unknown>[]): void {
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** The overlay graph driver over <dataRoot>/overlay. */
@@ -94,7 +89,7 @@ export class OverlayBackend implements GraphBackend {
     const parentDir = parent === null ? null : await this.existing(parent, 'create layer');
     const short = shortName();
     // Side by side (a container's create waits for this), all settled before a failure unwinds.
-    const build = async (tmp: string) => firstRejection(await Promise.allSettled([
+    const build = async (tmp: string) => void (await allSettledOrFirstError([
       ...['diff', 'work', 'merged'].map((sub) => fsp.mkdir(path.join(tmp, sub), { mode: 0o755 })),
       fsp.writeFile(path.join(tmp, 'link'), short),
       fsp.writeFile(path.join(tmp, 'parent'), parent ?? ''),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { allSettledOrFirstError } from '../../actors/kernel/settle.js';
+import { allSettledOrFirstError } from '../../drivers/settle.js';
 
 const later = <T>(ms: number, v: T, fail = false) => new Promise<T>((resolve, reject) => setTimeout(() => (fail ? reject(new Error(String(v))) : resolve(v)), ms));
 
