@@ -119,16 +119,6 @@ pub fn target(root: &Path, dest: &str, file: bool) -> Result<Target> {
 mod tests {
     use super::*;
 
-    fn rootfs() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("berth-pin-{}-{}", std::process::id(), rand_suffix()));
-        std::fs::create_dir_all(dir.join("etc")).unwrap();
-        dir
-    }
-
-    fn rand_suffix() -> u64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
-    }
-
     /// Where a pinned target really is.
     fn place(t: &Target) -> PathBuf {
         std::fs::read_link(&t.path).unwrap()
@@ -136,7 +126,9 @@ mod tests {
 
     #[test]
     fn existing_missing_and_nested_targets_are_pinned_inside_the_rootfs() {
-        let root = rootfs();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir(root.join("etc")).unwrap();
         assert_eq!(place(&target(&root, "/etc", false).unwrap()), root.join("etc"), "an existing dir, in one call");
         assert_eq!(place(&target(&root, "/etc/hosts", true).unwrap()), root.join("etc/hosts"), "a missing last part");
         assert!(root.join("etc/hosts").is_file(), "made as a file for a file bind");
@@ -145,6 +137,5 @@ mod tests {
         assert_eq!(place(&target(&root, "/evil", false).unwrap()), root.join("etc"), "a symlink out stays in");
         std::os::unix::fs::symlink("/data/dir", root.join("dangling")).unwrap();
         assert_eq!(place(&target(&root, "/dangling", false).unwrap()), root.join("data/dir"), "a dangling symlink's target is made, inside");
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }
