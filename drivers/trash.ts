@@ -25,10 +25,9 @@ export class Trash {
    * later; a missing target is fine. Off that filesystem, it is deleted here and now.
    */
   async discard(target: string): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const to = path.join(this.dir, `${path.basename(target)}-${randomBytes(4).toString('hex')}`);
     try {
-      await fsp.rename(target, to);
+      await this.moveIn(target, to);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
@@ -39,10 +38,21 @@ export class Trash {
     this.later(to);
   }
 
-  /** Deletes what is in the trash (a crash's leftovers, at start), in the background. */
+  /** One rename; the trash itself is made (sweep makes it at start) only when the rename misses it. */
+  private async moveIn(target: string, to: string): Promise<void> {
+    try {
+      await fsp.rename(target, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await fsp.rename(target, to); // ENOENT now: the target is missing
+    }
+  }
+
+  /** Makes the trash and deletes what is in it (a crash's leftovers, at start), in the background. */
   async sweep(): Promise<void> {
-    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
-    for (const name of names) this.later(path.join(this.dir, name));
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    for (const name of await fsp.readdir(this.dir)) this.later(path.join(this.dir, name));
   }
 
   /** Waits for the deletions under way (the daemon's shutdown; tests). */
